@@ -1,14 +1,30 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* tocsin: the command line (check and test rules, query, silences, ack). */
+/* tocsin: the command line (check and test rules, query, silences, ack). Dispatches to one file
+ * per command family. */
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/query.h"
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *help;
+};
+
+static const struct command commands[] = {
+    {"query", cli_query, "Query a Prometheus-compatible API (instant, range, series, labels)."},
+    {NULL, NULL, NULL},
+};
+
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: tocsin <command> [<args>]\n\n"
-               "Commands:\n"
-               "  version            Print the version.\n"
-               "  help               Show this help.\n");
+    fprintf(f, "usage: tocsin <command> [<args>]\n\nCommands:\n");
+    for (const struct command *c = commands; c->name; c++)
+        fprintf(f, "  %-10s %s\n", c->name, c->help);
+    fprintf(f, "  %-10s %s\n  %-10s %s\n", "version", "Print the version.", "help",
+            "Show this help.");
+    fprintf(f, "\nExit status: 0 success, 1 the check or request failed, 2 usage error.\n");
 }
 
 int main(int argc, char **argv)
@@ -26,6 +42,9 @@ int main(int argc, char **argv)
         printf("tocsin, version %s (revision: %s)\n", TOCSIN_VERSION, TOCSIN_REVISION);
         return 0;
     }
+    for (const struct command *c = commands; c->name; c++)
+        if (strcmp(argv[1], c->name) == 0)
+            return c->run(argc - 1, argv + 1);
     fprintf(stderr, "tocsin: error: unknown command \"%s\", try tocsin help\n", argv[1]);
     return 2;
 }

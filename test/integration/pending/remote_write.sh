@@ -8,7 +8,7 @@
 #  3. malformed, truncated, oversized and wrongly typed requests get 400/413/415 and change
 #     nothing;
 #  4. kill -9 and restart: the window is still there.
-. "$TOCSIN_ROOT/test/integration/lib.sh"
+. "$TOCSIN_ROOT/test/integration/lib.bash"
 need_cmd prometheus promtool curl python3
 HERE=$TOCSIN_ROOT/test/integration
 EV=$(free_port)
