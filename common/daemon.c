@@ -34,6 +34,8 @@ struct daemon {
     const struct daemon_spec *spec;
     struct daemon_flags flags;
     struct flag_def *defs;
+    char **help; /* owned help strings of the common flags */
+    size_t nhelp;
     struct event_base *base;
     struct httpd *httpd;
     struct metrics_registry *metrics;
@@ -184,8 +186,10 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
 /* ---- lifecycle ---- */
 
-static struct flag_def *build_defs(struct daemon_flags *f, const struct flag_def *extra)
+/* Builds the flag table: the common flags (help with their defaults) then spec->extra_flags. */
+static struct flag_def *build_defs(struct daemon *d, const struct flag_def *extra)
 {
+    struct daemon_flags *f = &d->flags;
     const struct flag_def common[] = {
         {"web.listen-address", FLAG_STRING, &f->listen_address,
          "Address to listen on for the API, /metrics and lifecycle endpoints (host:port, "
@@ -205,6 +209,14 @@ static struct flag_def *build_defs(struct daemon_flags *f, const struct flag_def
         ne++;
     defs = xcalloc(nc + ne + 1, sizeof(*defs));
     memcpy(defs, common, sizeof(common));
+    d->help = xcalloc(nc, sizeof(char *));
+    for (size_t i = 0; i < nc; i++) {
+        const char *def = *(const char **)common[i].target;
+        d->help[i] = def && *def ? xasprintf("%s Default: %s", common[i].help, def)
+                                 : xstrdup(common[i].help);
+        defs[i].help = d->help[i];
+    }
+    d->nhelp = nc;
     if (ne)
         memcpy(defs + nc, extra, ne * sizeof(*defs));
     return defs;
@@ -247,7 +259,7 @@ int daemon_new(const struct daemon_spec *spec, int argc, char **argv, struct dae
     d->flags.log_level = "info";
     d->flags.log_format = "logfmt";
     d->flags.external_url = "";
-    d->defs = build_defs(&d->flags, spec->extra_flags);
+    d->defs = build_defs(d, spec->extra_flags);
     rc = flags_parse(spec->prog, spec->summary, d->defs, argc, argv, NULL, NULL);
     if (rc != 0) {
         rc = rc == 1 ? 0 : 2;
@@ -340,6 +352,9 @@ void daemon_free(struct daemon *d)
     metrics_registry_free(d->metrics);
     xfree(d->hooks);
     xfree(d->defs);
+    for (size_t i = 0; i < d->nhelp; i++)
+        xfree(d->help[i]);
+    xfree(d->help);
     xfree(d);
 }
 
