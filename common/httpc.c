@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/buf.h"
 #include "common/err.h"
@@ -26,6 +27,7 @@ struct httpc {
     struct event *timer; /* curl's timeout */
     struct httpc_call *calls;
     size_t ncalls;
+    unsigned int seed; /* for backoff jitter */
 };
 
 struct httpc_call {
@@ -302,6 +304,7 @@ static bool retryable(const struct httpc_response *r)
 static int64_t retry_delay(struct httpc_call *k)
 {
     int64_t delay, now = time_mono_ms(), ra = 0;
+    uint64_t jitter;
     int shift = k->resp.attempts - 1;
     const char *hdr;
     if (!retryable(&k->resp) || k->resp.attempts >= k->req.max_attempts)
@@ -312,8 +315,8 @@ static int64_t retry_delay(struct httpc_call *k)
     if (delay > k->req.backoff_max_ms)
         delay = k->req.backoff_max_ms;
     /* jitter: a random point in [delay/2, delay] so clients that failed together spread out */
-    delay = delay / 2 +
-            (int64_t)(((uint64_t)rand() << 16 ^ (uint64_t)rand()) % (uint64_t)(delay / 2 + 1));
+    jitter = (uint64_t)rand_r(&k->c->seed) << 16 ^ (uint64_t)rand_r(&k->c->seed);
+    delay = delay / 2 + (int64_t)(jitter % (uint64_t)(delay / 2 + 1));
     hdr = httpc_response_header(&k->resp, "Retry-After");
     if ((k->resp.status == 429 || k->resp.status == 503) && hdr != NULL &&
         httpc_parse_retry_after(hdr, time_now_ms(), &ra) == 0) {
@@ -390,6 +393,7 @@ struct httpc *httpc_new(struct event_base *base)
     struct httpc *c = xcalloc(1, sizeof(*c));
     pthread_once(&curl_once, curl_init_once);
     c->base = base;
+    c->seed = (unsigned int)time_now_ms() ^ (unsigned int)getpid() ^ (unsigned int)(uintptr_t)c;
     c->multi = curl_multi_init();
     if (c->multi == NULL) {
         log_errorf("curl_multi_init failed");

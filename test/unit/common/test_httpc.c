@@ -3,7 +3,11 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "common/buf.h"
 #include "common/err.h"
@@ -430,6 +434,135 @@ static void test_sync(void)
     event_base_free(t.base);
 }
 
+/* ---- TLS against a Python ssl server with a throw-away self-signed certificate ---- */
+
+static const char tls_server_py[] = "import http.server, ssl, sys\n"
+                                    "class H(http.server.BaseHTTPRequestHandler):\n"
+                                    "    def do_GET(self):\n"
+                                    "        b = b'tls ok\\n'\n"
+                                    "        self.send_response(200)\n"
+                                    "        self.send_header('Content-Length', str(len(b)))\n"
+                                    "        self.end_headers()\n"
+                                    "        self.wfile.write(b)\n"
+                                    "    def log_message(self, *a):\n"
+                                    "        pass\n"
+                                    "srv = http.server.HTTPServer(('127.0.0.1', 0), H)\n"
+                                    "ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n"
+                                    "ctx.load_cert_chain(sys.argv[1], sys.argv[2])\n"
+                                    "if len(sys.argv) > 3:\n"
+                                    "    ctx.verify_mode = ssl.CERT_REQUIRED\n"
+                                    "    ctx.load_verify_locations(sys.argv[3])\n"
+                                    "srv.socket = ctx.wrap_socket(srv.socket, server_side=True)\n"
+                                    "print(srv.server_address[1], flush=True)\n"
+                                    "srv.serve_forever()\n";
+
+/* Starts the Python TLS server; returns its pid and port, or -1 when it cannot run. */
+static pid_t tls_server_start(const char *dir, bool require_client_cert, int *port)
+{
+    char script[512], cert[512], key[512], line[64];
+    int fds[2];
+    pid_t pid;
+    FILE *f;
+    snprintf(script, sizeof(script), "%s/server.py", dir);
+    snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+    snprintf(key, sizeof(key), "%s/key.pem", dir);
+    f = fopen(script, "w");
+    CHECK(f != NULL);
+    fputs(tls_server_py, f);
+    fclose(f);
+    CHECK(pipe(fds) == 0);
+    pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        close(fds[1]);
+        if (require_client_cert)
+            execlp("python3", "python3", script, cert, key, cert, (char *)NULL);
+        else
+            execlp("python3", "python3", script, cert, key, (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    f = fdopen(fds[0], "r");
+    if (fgets(line, sizeof(line), f) == NULL) {
+        fclose(f);
+        waitpid(pid, NULL, 0);
+        return -1;
+    }
+    fclose(f);
+    *port = atoi(line);
+    return pid;
+}
+
+static void tls_server_stop(pid_t pid)
+{
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
+static int tls_get(int port, const struct httpc_tls *tls, struct httpc_response *resp)
+{
+    char url[128];
+    struct httpc_request r = {0};
+    snprintf(url, sizeof(url), "https://127.0.0.1:%d/", port);
+    r.url = url;
+    r.tls = *tls;
+    r.timeout_ms = 5000;
+    return httpc_do_sync(&r, resp, NULL);
+}
+
+static void test_tls(void)
+{
+    char dir[] = "/tmp/tocsin-tls-XXXXXX", cmd[2048], cert[128], key[128];
+    struct httpc_response resp;
+    struct httpc_tls tls = {0};
+    pid_t pid;
+    int port = 0;
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+    snprintf(key, sizeof(key), "%s/key.pem", dir);
+    snprintf(cmd, sizeof(cmd),
+             "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+             "-addext subjectAltName=IP:127.0.0.1 -keyout %s -out %s >/dev/null 2>&1",
+             key, cert);
+    if (system(cmd) != 0 || (pid = tls_server_start(dir, false, &port)) < 0) {
+        printf("skip test_tls: openssl or python3 unavailable\n");
+        goto out;
+    }
+    /* verification is on by default: a self-signed server is refused */
+    CHECK(tls_get(port, &tls, &resp) != 0);
+    CHECK_INT(resp.rc, ERR_IO);
+    CHECK_INT(resp.status, 0);
+    httpc_response_fini(&resp);
+    tls.ca_file = cert;
+    CHECK_INT(tls_get(port, &tls, &resp), 0);
+    CHECK_INT(resp.status, 200);
+    CHECK_STREQ(resp.body, "tls ok\n");
+    httpc_response_fini(&resp);
+    tls.ca_file = NULL;
+    tls.insecure_skip_verify = true;
+    CHECK_INT(tls_get(port, &tls, &resp), 0);
+    CHECK_INT(resp.status, 200);
+    httpc_response_fini(&resp);
+    tls_server_stop(pid);
+    /* a server that requires a client certificate */
+    pid = tls_server_start(dir, true, &port);
+    CHECK(pid > 0);
+    tls.insecure_skip_verify = false;
+    tls.ca_file = cert;
+    CHECK(tls_get(port, &tls, &resp) != 0);
+    httpc_response_fini(&resp);
+    tls.cert_file = cert;
+    tls.key_file = key;
+    CHECK_INT(tls_get(port, &tls, &resp), 0);
+    CHECK_INT(resp.status, 200);
+    httpc_response_fini(&resp);
+    tls_server_stop(pid);
+out:
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    CHECK_INT(system(cmd), 0);
+}
+
 static const struct test_case tests[] = {TEST(test_retry_then_success),
                                          TEST(test_retries_exhausted),
                                          TEST(test_no_retry_on_4xx),
@@ -443,5 +576,6 @@ static const struct test_case tests[] = {TEST(test_retry_then_success),
                                          TEST(test_bad_request),
                                          TEST(test_retry_after_parse),
                                          TEST(test_sync),
+                                         TEST(test_tls),
                                          {0}};
 TEST_MAIN(tests)

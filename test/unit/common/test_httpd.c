@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the HTTP server: routing, parameters, limits, async replies, shutdown. */
+#include <arpa/inet.h>
+#include <errno.h>
 #include <event2/event.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "common/buf.h"
 #include "common/err.h"
@@ -386,6 +392,43 @@ static void test_shutdown_deadline(void)
     fx_fini(&f);
 }
 
+/* A connection that stalls mid-request is closed after the read timeout. */
+static void test_read_timeout(void)
+{
+    struct fx f;
+    struct httpd_opts o = {.timeout_ms = 200};
+    struct sockaddr_in sa;
+    int fd;
+    int64_t t0, took = -1;
+    fx_init(&f, &o);
+    CHECK_INT(httpd_route_add(f.srv, "GET", "/a", h_echo, NULL), 0);
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)httpd_port(f.srv));
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+    CHECK(write(fd, "GET /a HTTP/1.1\r\nHost: x\r\n", 26) == 26);
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    t0 = time_mono_ms();
+    while (time_mono_ms() - t0 < 3000) {
+        char c[256];
+        ssize_t n;
+        struct timeval tv = {0, 20000};
+        event_base_loopexit(f.base, &tv);
+        event_base_loop(f.base, 0);
+        n = read(fd, c, sizeof(c));
+        if (n == 0 || (n < 0 && errno != EAGAIN)) {
+            took = time_mono_ms() - t0;
+            break;
+        }
+    }
+    close(fd);
+    CHECK(took >= 150);
+    CHECK(took < 2000);
+    fx_fini(&f);
+}
+
 static void test_bind_errors(void)
 {
     struct event_base *base = event_base_new();
@@ -427,5 +470,6 @@ static const struct test_case tests[] = {TEST(test_parse_address),
                                          TEST(test_shutdown_deadline),
                                          TEST(test_bind_errors),
                                          TEST(test_ipv6),
+                                         TEST(test_read_timeout),
                                          {0}};
 TEST_MAIN(tests)
