@@ -383,7 +383,13 @@ static void send_plain(struct evhttp_request *ev, int status, const char *text, 
     evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
     if (allow != NULL)
         evhttp_add_header(h, "Allow", allow);
-    evbuffer_add(eb, text, strlen(text));
+    if (evhttp_request_get_command(ev) == EVHTTP_REQ_HEAD) {
+        char cl[32];
+        snprintf(cl, sizeof(cl), "%zu", strlen(text));
+        evhttp_add_header(h, "Content-Length", cl);
+    } else {
+        evbuffer_add(eb, text, strlen(text));
+    }
     evhttp_send_reply(ev, status, NULL, eb);
     evbuffer_free(eb);
 }
@@ -726,8 +732,15 @@ void httpd_reply(struct httpd_req *req, int status, const char *content_type, co
     if (req->srv != NULL && req->srv->shutting_down && evhttp_find_header(h, "Connection") == NULL)
         evhttp_add_header(h, "Connection", "close");
     eb = evbuffer_new();
-    if (len > 0)
+    if (strcmp(req->method, "HEAD") == 0) {
+        /* evhttp would send the body after a HEAD reply: announce its length, send none */
+        char cl[32];
+        snprintf(cl, sizeof(cl), "%zu", len);
+        evhttp_remove_header(h, "Content-Length");
+        evhttp_add_header(h, "Content-Length", cl);
+    } else if (len > 0) {
         evbuffer_add(eb, body, len);
+    }
     req->in_send = true;
     evhttp_send_reply(req->ev, status, NULL, eb);
     req->in_send = false;

@@ -392,6 +392,59 @@ static void test_shutdown_deadline(void)
     fx_fini(&f);
 }
 
+/* Sends raw bytes on a new connection and collects the reply until the server closes. */
+static void raw_exchange(struct fx *f, const char *req, struct buf *out)
+{
+    struct sockaddr_in sa;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int64_t t0 = time_mono_ms();
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)httpd_port(f->srv));
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+    CHECK(write(fd, req, strlen(req)) == (ssize_t)strlen(req));
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    while (time_mono_ms() - t0 < 3000) {
+        char c[4096];
+        ssize_t n;
+        struct timeval tv = {0, 10000};
+        event_base_loopexit(f->base, &tv);
+        event_base_loop(f->base, 0);
+        while ((n = read(fd, c, sizeof(c))) > 0)
+            buf_append(out, c, (size_t)n);
+        if (n == 0 || (n < 0 && errno != EAGAIN))
+            break;
+    }
+    close(fd);
+}
+
+/* HEAD replies carry Content-Length but no body, so a pipelined request still parses. */
+static void test_head_pipelined(void)
+{
+    struct fx f;
+    struct buf out;
+    const char *second;
+    fx_init(&f, NULL);
+    CHECK_INT(httpd_route_add(f.srv, "GET", "/a", h_echo, NULL), 0);
+    buf_init(&out, 0);
+    raw_exchange(&f,
+                 "HEAD /a HTTP/1.1\r\nHost: x\r\n\r\n"
+                 "HEAD /missing HTTP/1.1\r\nHost: x\r\n\r\n"
+                 "GET /a?q=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                 &out);
+    CHECK(strncmp(buf_str(&out), "HTTP/1.1 200 OK\r\n", 17) == 0);
+    CHECK(strstr(buf_str(&out), "Content-Length: 15\r\n") != NULL); /* "HEAD /a suffix=" */
+    second = strstr(buf_str(&out) + 1, "HTTP/1.1 404");
+    CHECK(second != NULL);
+    second = strstr(second, "\r\n\r\nHTTP/1.1 200 OK\r\n");
+    CHECK(second != NULL);
+    CHECK(strstr(second, "\r\n\r\nGET /a suffix= q=1") != NULL);
+    CHECK(strstr(buf_str(&out), "\r\n\r\nHEAD") == NULL);
+    buf_fini(&out);
+    fx_fini(&f);
+}
+
 /* A connection that stalls mid-request is closed after the read timeout. */
 static void test_read_timeout(void)
 {
@@ -471,5 +524,6 @@ static const struct test_case tests[] = {TEST(test_parse_address),
                                          TEST(test_bind_errors),
                                          TEST(test_ipv6),
                                          TEST(test_read_timeout),
+                                         TEST(test_head_pipelined),
                                          {0}};
 TEST_MAIN(tests)
