@@ -196,6 +196,9 @@ static struct flag_def *build_defs(struct daemon *d, const struct flag_def *extr
          "[ipv6]:port or :port)."},
         {"web.external-url", FLAG_STRING, &f->external_url,
          "The URL under which this daemon is externally reachable (used in links)."},
+        {"web.route-prefix", FLAG_STRING, &f->route_prefix,
+         "Prefix for the internal routes of web endpoints. Defaults to the path of "
+         "--web.external-url."},
         {"config.file", FLAG_STRING, &f->config_file, "Configuration file path."},
         {"storage.path", FLAG_STRING, &f->storage_path,
          "Base path for data storage (created if missing)."},
@@ -222,10 +225,12 @@ static struct flag_def *build_defs(struct daemon *d, const struct flag_def *extr
     return defs;
 }
 
-static bool external_url_valid(const char *u)
+/* Checks an --web.external-url value; *path (caller frees) gets its path ("" when none). */
+static bool external_url_valid(const char *u, char **path)
 {
     struct evhttp_uri *uri;
     bool ok;
+    *path = xstrdup("");
     if (*u == '\0')
         return true;
     uri = evhttp_uri_parse(u);
@@ -234,6 +239,10 @@ static bool external_url_valid(const char *u)
     ok = evhttp_uri_get_scheme(uri) != NULL && evhttp_uri_get_host(uri) != NULL &&
          (strcmp(evhttp_uri_get_scheme(uri), "http") == 0 ||
           strcmp(evhttp_uri_get_scheme(uri), "https") == 0);
+    if (ok && evhttp_uri_get_path(uri) != NULL) {
+        xfree(*path);
+        *path = xstrdup(evhttp_uri_get_path(uri));
+    }
     evhttp_uri_free(uri);
     return ok;
 }
@@ -249,6 +258,7 @@ int daemon_new(const struct daemon_spec *spec, int argc, char **argv, struct dae
     struct httpd_opts hopts = {0};
     static const char *const no_labels[] = {NULL};
     char ver[160];
+    char *ext_path = NULL;
 
     *out = NULL;
     err_clear(&e);
@@ -259,6 +269,7 @@ int daemon_new(const struct daemon_spec *spec, int argc, char **argv, struct dae
     d->flags.log_level = "info";
     d->flags.log_format = "logfmt";
     d->flags.external_url = "";
+    d->flags.route_prefix = "";
     d->defs = build_defs(d, spec->extra_flags);
     rc = flags_parse(spec->prog, spec->summary, d->defs, argc, argv, NULL, NULL);
     if (rc != 0) {
@@ -280,7 +291,7 @@ int daemon_new(const struct daemon_spec *spec, int argc, char **argv, struct dae
         usage_error(spec->prog, "invalid --web.listen-address: %s", e.msg);
         goto fail;
     }
-    if (!external_url_valid(d->flags.external_url)) {
+    if (!external_url_valid(d->flags.external_url, &ext_path)) {
         usage_error(spec->prog, "invalid --web.external-url \"%s\": want an absolute http(s) URL",
                     d->flags.external_url);
         goto fail;
@@ -316,6 +327,7 @@ int daemon_new(const struct daemon_spec *spec, int argc, char **argv, struct dae
     hopts.name = spec->prog;
     d->httpd = httpd_new(d->base, &hopts);
     httpd_set_metrics(d->httpd, d->metrics);
+    httpd_set_route_prefix(d->httpd, *d->flags.route_prefix ? d->flags.route_prefix : ext_path);
     httpd_route_add(d->httpd, "GET", "/metrics", h_metrics, d);
     httpd_route_add(d->httpd, "GET", "/-/healthy", h_healthy, d);
     httpd_route_add(d->httpd, "GET", "/-/ready", h_ready, d);
@@ -329,9 +341,11 @@ int daemon_new(const struct daemon_spec *spec, int argc, char **argv, struct dae
     evsignal_add(d->sig_hup, NULL);
     snprintf(ver, sizeof(ver), "(version=%s, revision=%s)", TOCSIN_VERSION, TOCSIN_REVISION);
     log_kv(LOG_INFO, "Starting", "program", spec->prog, "version", ver, NULL);
+    xfree(ext_path);
     *out = d;
     return 0;
 fail:
+    xfree(ext_path);
     daemon_free(d);
     return rc;
 }

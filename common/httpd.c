@@ -43,6 +43,7 @@ struct httpd {
     size_t max_body;
     int64_t timeout_ms;
     struct httpd_route *routes;
+    char *prefix; /* route prefix without trailing '/', NULL = none */
     struct evhttp_bound_socket **bound;
     size_t nbound;
     char address[80];
@@ -438,6 +439,18 @@ static void dispatch(struct evhttp_request *ev, void *arg)
         send_plain(ev, 400, "400 Bad Request: invalid URL escape in path\n", NULL);
         goto out;
     }
+    if (s->prefix != NULL) {
+        size_t pl = strlen(s->prefix);
+        if (strncmp(path, s->prefix, pl) != 0 || (path[pl] != '\0' && path[pl] != '/')) {
+            send_plain(ev, 404, "404 page not found\n", NULL);
+            goto out;
+        }
+        memmove(path, path + pl, strlen(path + pl) + 1);
+        if (path[0] == '\0') {
+            path[0] = '/';
+            path[1] = '\0';
+        }
+    }
     route = route_find(s, path, method, &allow, &path_found);
     if (route == NULL) {
         if (path_found)
@@ -536,8 +549,21 @@ void httpd_free(struct httpd *s)
         xfree(r);
     }
     xfree(s->bound);
+    xfree(s->prefix);
     xfree(s->name);
     xfree(s);
+}
+
+void httpd_set_route_prefix(struct httpd *s, const char *prefix)
+{
+    size_t n = prefix ? strlen(prefix) : 0;
+    xfree(s->prefix);
+    s->prefix = NULL;
+    while (n > 0 && prefix[n - 1] == '/')
+        n--;
+    if (n == 0)
+        return;
+    s->prefix = prefix[0] == '/' ? xstrndup(prefix, n) : xasprintf("/%.*s", (int)n, prefix);
 }
 
 void httpd_set_metrics(struct httpd *s, struct metrics_registry *reg)

@@ -146,6 +146,18 @@ for prog in tocsin-evaluator tocsin-notifier; do
     stop_ok "$short/sigterm-exit-0" "$pid"
     check "$short/shutdown-logged" grep -q 'exiting gracefully' "$TMP/$short.log"
 
+    # the route prefix follows the path of --web.external-url, as in Prometheus
+    if start "$prog" "$short-prefix" --web.listen-address=127.0.0.1:0 --storage.path="$TMP/pfx" \
+        --web.external-url=http://tocsin.example:8080/alerting/; then
+        st=$(status "http://$ADDR/alerting/-/healthy")
+        check "$short/external-url-prefix" test "$st" = 200
+        st=$(status "http://$ADDR/-/healthy")
+        check "$short/external-url-prefix-404" test "$st" = 404
+        stop_ok "$short/prefix-sigterm-exit-0" "$PID"
+    else
+        notok "$short/external-url-prefix" "did not start: $(tail -n 3 "$TMP/$short-prefix.log")"
+    fi
+
     exit2 "$short/bad-flag" "$prog" --no-such-flag
     exit2 "$short/bad-flag-value" "$prog" --web.listen-address=nonsense --storage.path="$TMP/x"
     exit2 "$short/bad-log-level" "$prog" --log.level=loud --storage.path="$TMP/x"

@@ -240,6 +240,29 @@ static void test_routes(void)
     fx_fini(&f);
 }
 
+static void test_route_prefix(void)
+{
+    struct fx f;
+    fx_init(&f, NULL);
+    httpd_set_route_prefix(f.srv, "/tocsin/");
+    CHECK_INT(httpd_route_add(f.srv, "GET", "/a", h_echo, NULL), 0);
+    fx_send(&f, "GET", "/tocsin/a?x=1", NULL, NULL);
+    fx_wait(&f, 1);
+    CHECK_INT(f.last[0].status, 200);
+    CHECK_STREQ(f.last[0].body, "GET /a suffix= x=1");
+    fx_send(&f, "GET", "/a", NULL, NULL);
+    fx_wait(&f, 2);
+    CHECK_INT(f.last[1].status, 404);
+    fx_send(&f, "GET", "/tocsinx/a", NULL, NULL);
+    fx_wait(&f, 3);
+    CHECK_INT(f.last[2].status, 404);
+    httpd_set_route_prefix(f.srv, "/");
+    fx_send(&f, "GET", "/a", NULL, NULL);
+    fx_wait(&f, 4);
+    CHECK_INT(f.last[3].status, 200);
+    fx_fini(&f);
+}
+
 static void test_head_and_backstop(void)
 {
     struct fx f;
@@ -525,5 +548,6 @@ static const struct test_case tests[] = {TEST(test_parse_address),
                                          TEST(test_ipv6),
                                          TEST(test_read_timeout),
                                          TEST(test_head_pipelined),
+                                         TEST(test_route_prefix),
                                          {0}};
 TEST_MAIN(tests)
