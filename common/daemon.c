@@ -34,6 +34,8 @@ struct daemon {
     const struct daemon_spec *spec;
     struct daemon_flags flags;
     struct flag_def *defs;
+    char **help; /* owned help strings of the common flags */
+    size_t nhelp;
     struct event_base *base;
     struct httpd *httpd;
     struct metrics_registry *metrics;
@@ -184,14 +186,19 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
 /* ---- lifecycle ---- */
 
-static struct flag_def *build_defs(struct daemon_flags *f, const struct flag_def *extra)
+/* Builds the flag table: the common flags (help with their defaults) then spec->extra_flags. */
+static struct flag_def *build_defs(struct daemon *d, const struct flag_def *extra)
 {
+    struct daemon_flags *f = &d->flags;
     const struct flag_def common[] = {
         {"web.listen-address", FLAG_STRING, &f->listen_address,
          "Address to listen on for the API, /metrics and lifecycle endpoints (host:port, "
          "[ipv6]:port or :port)."},
         {"web.external-url", FLAG_STRING, &f->external_url,
          "The URL under which this daemon is externally reachable (used in links)."},
+        {"web.route-prefix", FLAG_STRING, &f->route_prefix,
+         "Prefix for the internal routes of web endpoints. Defaults to the path of "
+         "--web.external-url."},
         {"config.file", FLAG_STRING, &f->config_file, "Configuration file path."},
         {"storage.path", FLAG_STRING, &f->storage_path,
          "Base path for data storage (created if missing)."},
@@ -205,15 +212,25 @@ static struct flag_def *build_defs(struct daemon_flags *f, const struct flag_def
         ne++;
     defs = xcalloc(nc + ne + 1, sizeof(*defs));
     memcpy(defs, common, sizeof(common));
+    d->help = xcalloc(nc, sizeof(char *));
+    for (size_t i = 0; i < nc; i++) {
+        const char *def = *(const char **)common[i].target;
+        d->help[i] = def && *def ? xasprintf("%s Default: %s", common[i].help, def)
+                                 : xstrdup(common[i].help);
+        defs[i].help = d->help[i];
+    }
+    d->nhelp = nc;
     if (ne)
         memcpy(defs + nc, extra, ne * sizeof(*defs));
     return defs;
 }
 
-static bool external_url_valid(const char *u)
+/* Checks an --web.external-url value; *path (caller frees) gets its path ("" when none). */
+static bool external_url_valid(const char *u, char **path)
 {
     struct evhttp_uri *uri;
     bool ok;
+    *path = xstrdup("");
     if (*u == '\0')
         return true;
     uri = evhttp_uri_parse(u);
@@ -222,6 +239,10 @@ static bool external_url_valid(const char *u)
     ok = evhttp_uri_get_scheme(uri) != NULL && evhttp_uri_get_host(uri) != NULL &&
          (strcmp(evhttp_uri_get_scheme(uri), "http") == 0 ||
           strcmp(evhttp_uri_get_scheme(uri), "https") == 0);
+    if (ok && evhttp_uri_get_path(uri) != NULL) {
+        xfree(*path);
+        *path = xstrdup(evhttp_uri_get_path(uri));
+    }
     evhttp_uri_free(uri);
     return ok;
 }
@@ -237,6 +258,7 @@ int daemon_new(const struct daemon_spec *spec, int argc, char **argv, struct dae
     struct httpd_opts hopts = {0};
     static const char *const no_labels[] = {NULL};
     char ver[160];
+    char *ext_path = NULL;
 
     *out = NULL;
     err_clear(&e);
@@ -247,7 +269,8 @@ int daemon_new(const struct daemon_spec *spec, int argc, char **argv, struct dae
     d->flags.log_level = "info";
     d->flags.log_format = "logfmt";
     d->flags.external_url = "";
-    d->defs = build_defs(&d->flags, spec->extra_flags);
+    d->flags.route_prefix = "";
+    d->defs = build_defs(d, spec->extra_flags);
     rc = flags_parse(spec->prog, spec->summary, d->defs, argc, argv, NULL, NULL);
     if (rc != 0) {
         rc = rc == 1 ? 0 : 2;
@@ -268,7 +291,7 @@ int daemon_new(const struct daemon_spec *spec, int argc, char **argv, struct dae
         usage_error(spec->prog, "invalid --web.listen-address: %s", e.msg);
         goto fail;
     }
-    if (!external_url_valid(d->flags.external_url)) {
+    if (!external_url_valid(d->flags.external_url, &ext_path)) {
         usage_error(spec->prog, "invalid --web.external-url \"%s\": want an absolute http(s) URL",
                     d->flags.external_url);
         goto fail;
@@ -304,6 +327,7 @@ int daemon_new(const struct daemon_spec *spec, int argc, char **argv, struct dae
     hopts.name = spec->prog;
     d->httpd = httpd_new(d->base, &hopts);
     httpd_set_metrics(d->httpd, d->metrics);
+    httpd_set_route_prefix(d->httpd, *d->flags.route_prefix ? d->flags.route_prefix : ext_path);
     httpd_route_add(d->httpd, "GET", "/metrics", h_metrics, d);
     httpd_route_add(d->httpd, "GET", "/-/healthy", h_healthy, d);
     httpd_route_add(d->httpd, "GET", "/-/ready", h_ready, d);
@@ -317,9 +341,11 @@ int daemon_new(const struct daemon_spec *spec, int argc, char **argv, struct dae
     evsignal_add(d->sig_hup, NULL);
     snprintf(ver, sizeof(ver), "(version=%s, revision=%s)", TOCSIN_VERSION, TOCSIN_REVISION);
     log_kv(LOG_INFO, "Starting", "program", spec->prog, "version", ver, NULL);
+    xfree(ext_path);
     *out = d;
     return 0;
 fail:
+    xfree(ext_path);
     daemon_free(d);
     return rc;
 }
@@ -340,6 +366,9 @@ void daemon_free(struct daemon *d)
     metrics_registry_free(d->metrics);
     xfree(d->hooks);
     xfree(d->defs);
+    for (size_t i = 0; i < d->nhelp; i++)
+        xfree(d->help[i]);
+    xfree(d->help);
     xfree(d);
 }
 

@@ -42,6 +42,7 @@ struct daemon_flags {
     const char *log_level;
     const char *log_format;
     const char *external_url; /* "" when not set */
+    const char *route_prefix; /* "" = the path of external_url (Prometheus semantics) */
 };
 
 /*

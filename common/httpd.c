@@ -43,6 +43,7 @@ struct httpd {
     size_t max_body;
     int64_t timeout_ms;
     struct httpd_route *routes;
+    char *prefix; /* route prefix without trailing '/', NULL = none */
     struct evhttp_bound_socket **bound;
     size_t nbound;
     char address[80];
@@ -383,7 +384,13 @@ static void send_plain(struct evhttp_request *ev, int status, const char *text, 
     evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
     if (allow != NULL)
         evhttp_add_header(h, "Allow", allow);
-    evbuffer_add(eb, text, strlen(text));
+    if (evhttp_request_get_command(ev) == EVHTTP_REQ_HEAD) {
+        char cl[32];
+        snprintf(cl, sizeof(cl), "%zu", strlen(text));
+        evhttp_add_header(h, "Content-Length", cl);
+    } else {
+        evbuffer_add(eb, text, strlen(text));
+    }
     evhttp_send_reply(ev, status, NULL, eb);
     evbuffer_free(eb);
 }
@@ -431,6 +438,18 @@ static void dispatch(struct evhttp_request *ev, void *arg)
     if (httpd_url_decode(rpath, strlen(rpath), false, &path, NULL) != 0) {
         send_plain(ev, 400, "400 Bad Request: invalid URL escape in path\n", NULL);
         goto out;
+    }
+    if (s->prefix != NULL) {
+        size_t pl = strlen(s->prefix);
+        if (strncmp(path, s->prefix, pl) != 0 || (path[pl] != '\0' && path[pl] != '/')) {
+            send_plain(ev, 404, "404 page not found\n", NULL);
+            goto out;
+        }
+        memmove(path, path + pl, strlen(path + pl) + 1);
+        if (path[0] == '\0') {
+            path[0] = '/';
+            path[1] = '\0';
+        }
     }
     route = route_find(s, path, method, &allow, &path_found);
     if (route == NULL) {
@@ -530,8 +549,21 @@ void httpd_free(struct httpd *s)
         xfree(r);
     }
     xfree(s->bound);
+    xfree(s->prefix);
     xfree(s->name);
     xfree(s);
+}
+
+void httpd_set_route_prefix(struct httpd *s, const char *prefix)
+{
+    size_t n = prefix ? strlen(prefix) : 0;
+    xfree(s->prefix);
+    s->prefix = NULL;
+    while (n > 0 && prefix[n - 1] == '/')
+        n--;
+    if (n == 0)
+        return;
+    s->prefix = prefix[0] == '/' ? xstrndup(prefix, n) : xasprintf("/%.*s", (int)n, prefix);
 }
 
 void httpd_set_metrics(struct httpd *s, struct metrics_registry *reg)
@@ -726,8 +758,15 @@ void httpd_reply(struct httpd_req *req, int status, const char *content_type, co
     if (req->srv != NULL && req->srv->shutting_down && evhttp_find_header(h, "Connection") == NULL)
         evhttp_add_header(h, "Connection", "close");
     eb = evbuffer_new();
-    if (len > 0)
+    if (strcmp(req->method, "HEAD") == 0) {
+        /* evhttp would send the body after a HEAD reply: announce its length, send none */
+        char cl[32];
+        snprintf(cl, sizeof(cl), "%zu", len);
+        evhttp_remove_header(h, "Content-Length");
+        evhttp_add_header(h, "Content-Length", cl);
+    } else if (len > 0) {
         evbuffer_add(eb, body, len);
+    }
     req->in_send = true;
     evhttp_send_reply(req->ev, status, NULL, eb);
     req->in_send = false;

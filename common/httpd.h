@@ -98,6 +98,14 @@ int httpd_route_add_prefix(struct httpd *s, const char *method, const char *pref
                            httpd_handler_cb cb, void *ctx);
 
 /*
+ * Serves every route under prefix (copied), as Prometheus's --web.route-prefix does: with
+ * "/tocsin", "/tocsin/metrics" reaches the "/metrics" route and "/metrics" gets 404. Handlers
+ * see the path without the prefix (httpd_req_raw_path keeps it). NULL, "" or "/" = no prefix;
+ * a trailing '/' is ignored.
+ */
+void httpd_set_route_prefix(struct httpd *s, const char *prefix);
+
+/*
  * Records tocsin_http_requests_total{handler,code}, tocsin_http_request_duration_seconds{handler}
  * and tocsin_http_response_size_bytes{handler} in reg (borrowed; must outlive the server).
  */
