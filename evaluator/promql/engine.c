@@ -199,7 +199,7 @@ static struct promql_series_set *cache_get(struct ev *ev, const struct promql_ex
     return &c->set;
 }
 
-static int mods_ref(struct ev *ev, const struct promql_time_mods *m, int64_t t, int64_t *ref)
+int ev_mods_ref(struct ev *ev, const struct promql_time_mods *m, int64_t t, int64_t *ref)
 {
     int64_t at = t, off = m->offset_ms;
     switch (m->at_kind) {
@@ -258,7 +258,7 @@ static int eval_vector_selector(struct ev *ev, const struct promql_expr *x, int6
     struct promql_series_set *set = cache_get(ev, x, &rc);
     if (rc != 0)
         return rc;
-    if ((rc = mods_ref(ev, &x->u.vs.mods, t, &ref)) != 0)
+    if ((rc = ev_mods_ref(ev, &x->u.vs.mods, t, &ref)) != 0)
         return rc;
     out->type = PROMQL_VAL_VECTOR;
     for (size_t i = 0; i < set->n; i++) {
@@ -282,7 +282,7 @@ static int eval_matrix_selector(struct ev *ev, const struct promql_expr *x, int6
     struct promql_series_set *set = cache_get(ev, vsx, &rc);
     if (rc != 0)
         return rc;
-    if ((rc = mods_ref(ev, &vs->mods, t, &ref)) != 0)
+    if ((rc = ev_mods_ref(ev, &vs->mods, t, &ref)) != 0)
         return rc;
     if ((rc = dyn_duration(ev, x->u.ms.range_expr, x->u.ms.range_dynamic, x->u.ms.range_ms,
                            &range)) != 0)
@@ -360,7 +360,7 @@ static int eval_subquery(struct ev *ev, const struct promql_expr *x, int64_t t,
     int rc;
     int64_t ref, range, step, start;
     struct series_index ix = {NULL, 0};
-    if ((rc = mods_ref(ev, &sq->mods, t, &ref)) != 0)
+    if ((rc = ev_mods_ref(ev, &sq->mods, t, &ref)) != 0)
         return rc;
     if ((rc = dyn_duration(ev, sq->range_expr, sq->range_dynamic, sq->range_ms, &range)) != 0)
         return rc;

@@ -54,6 +54,8 @@ int ev_binary(struct ev *ev, const struct promql_expr *x, int64_t t, struct prom
 int ev_aggregate(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);
 int ev_call(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);
 
+/* The reference time of a selector or subquery evaluated at t: @ (if any) minus offset. */
+int ev_mods_ref(struct ev *ev, const struct promql_time_mods *m, int64_t t, int64_t *ref);
 /* Records an error message in ev->e and returns code. */
 int ev_fail(struct ev *ev, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Adds an annotation "PromQL warning|info: <msg> (line:col)" positioned at node pos. */

@@ -502,6 +502,8 @@ int ev_call(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql
         promql_value_fini(&v);
         return 0;
     }
+    case PROMQL_FN_INFO:
+        return ev_call_info(ev, x, t, out);
     case PROMQL_FN_LABEL_REPLACE:
         return label_replace(ev, c, t, out);
     case PROMQL_FN_LABEL_JOIN:

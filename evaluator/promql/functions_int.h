@@ -17,4 +17,7 @@ int ev_call_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct 
 int ev_call_histogram(struct ev *ev, const struct promql_expr *x, int64_t t,
                       struct promql_value *out);
 
+/* info(v [, selector]). */
+int ev_call_info(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);
+
 #endif
