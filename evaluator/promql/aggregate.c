@@ -230,6 +230,7 @@ static int aggregate_vector(struct ev *ev, const struct promql_expr *x, int64_t 
             continue;
         }
         g->count++;
+        g->drop_name = g->drop_name || s->drop_name;
         member_add(g, i);
         switch (a->op) {
         case PROMQL_AGG_SUM:

@@ -335,35 +335,29 @@ static int vector_binop(struct ev *ev, const struct promql_binary *b, int64_t t,
         bool keep;
         struct labels *metric;
         if (ri == 0) {
-            if (m->fill_right_set && !swap) {
-                /* handled below with an implicit right-hand value */
-            } else if (m->fill_left_set && swap) {
-            } else {
+            struct labels *empty;
+            if (!m->fill_right_set)
                 continue;
-            }
-            fl = ls->v;
-            fr = swap ? m->fill_left : m->fill_right;
-            if (swap) {
-                double tmp = fl;
-                fl = fr;
-                fr = tmp;
-            }
+            /* fill_right: the (internal) right-hand side is missing. */
+            fl = swap ? m->fill_right : ls->v;
+            fr = swap ? ls->v : m->fill_right;
             val = float_binop(b->op, fl, fr, &keep);
+            if (promql_binop_is_comparison(b->op) && !b->return_bool)
+                val = fl;
             if (b->return_bool) {
                 val = keep ? 1 : 0;
                 keep = true;
             }
             if (!keep)
                 continue;
+            empty = labels_empty();
             {
-                struct promql_sample *d = promql_vector_push(out, labels_dup(ls->labels), t, val);
-                d->drop_name = op_drops_name(b->op) || b->return_bool || ls->drop_name;
-                if (m->card == PROMQL_CARD_ONE_TO_ONE) {
-                    struct labels *mm = result_metric(b, &ss, ls->labels, ls->labels);
-                    labels_free(d->labels);
-                    d->labels = mm;
-                }
+                struct promql_sample *d =
+                    promql_vector_push(out, result_metric(b, &ss, ls->labels, empty), t, val);
+                d->drop_name = op_drops_name(b->op) || b->return_bool ||
+                               (ls->drop_name && !(m->card == PROMQL_CARD_ONE_TO_ONE && m->on));
             }
+            labels_free(empty);
             continue;
         }
         rs = &r->s[ri - 1];
@@ -408,25 +402,20 @@ static int vector_binop(struct ev *ev, const struct promql_binary *b, int64_t t,
                            (ls->drop_name && !(m->card == PROMQL_CARD_ONE_TO_ONE && m->on));
         }
     }
-    /* fill(): right-hand samples without a left-hand match. */
-    if ((!swap && m->fill_left_set) || (swap && m->fill_right_set)) {
+    /* fill_left: (internal) right-hand samples without a left-hand match. */
+    if (m->fill_left_set) {
         struct hmap lsig;
         hmap_init(&lsig, l->n);
         for (size_t i = 0; i < l->n; i++)
             hmap_put(&lsig, sig_of(&ss, l->s[i].labels), 1);
         for (size_t i = 0; i < r->n; i++) {
             struct promql_sample *rs = &r->s[i];
-            double fl = swap ? m->fill_right : m->fill_left, fr = rs->v, val;
+            double fl = swap ? rs->v : m->fill_left, fr = swap ? m->fill_left : rs->v, val;
             bool keep;
             if (rused[i] || hmap_get(&lsig, sig_of(&ss, rs->labels)) != 0)
                 continue;
-            if (swap) {
-                double tmp = fl;
-                fl = fr;
-                fr = tmp;
-            }
             val = float_binop(b->op, fl, fr, &keep);
-            if (b->op >= PROMQL_OP_EQL && b->op <= PROMQL_OP_GTE && !b->return_bool)
+            if (promql_binop_is_comparison(b->op) && !b->return_bool)
                 val = fl;
             if (b->return_bool) {
                 val = keep ? 1 : 0;
@@ -435,16 +424,8 @@ static int vector_binop(struct ev *ev, const struct promql_binary *b, int64_t t,
             if (!keep)
                 continue;
             {
-                struct labels *mm = match_labels(&ss, rs->labels);
-                struct labels *use = m->card == PROMQL_CARD_ONE_TO_ONE && m->on
-                                         ? mm
-                                         : (labels_free(mm), labels_dup(rs->labels));
-                struct promql_sample *d = promql_vector_push(out, use, t, val);
-                if (!(m->card == PROMQL_CARD_ONE_TO_ONE && m->on)) {
-                    struct labels *dn = ev_drop_name(d->labels);
-                    labels_free(d->labels);
-                    d->labels = dn;
-                }
+                struct promql_sample *d =
+                    promql_vector_push(out, match_labels(&ss, rs->labels), t, val);
                 d->drop_name = op_drops_name(b->op) || b->return_bool;
             }
         }

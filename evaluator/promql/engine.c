@@ -509,9 +509,36 @@ static int finish_matrix(struct ev *ev, struct promql_matrix *m)
         }
     }
     promql_matrix_sort_labels(m);
-    for (size_t i = 1; i < m->n; i++)
-        if (labels_equal(m->s[i - 1].labels, m->s[i].labels))
-            return ev_fail(ev, ERR_INVALID, "vector cannot contain metrics with the same labelset");
+    /* Series that became equal when their names were dropped merge when their points do not
+     * collide (as Prometheus's mergeSeriesWithSameLabelset does). */
+    for (size_t i = 1; i < m->n;) {
+        struct promql_series *a = &m->s[i - 1], *b = &m->s[i];
+        struct promql_point *merged;
+        size_t x = 0, y = 0, k = 0;
+        if (!labels_equal(a->labels, b->labels)) {
+            i++;
+            continue;
+        }
+        merged = xcalloc(a->n + b->n + 1, sizeof(*merged));
+        while (x < a->n || y < b->n) {
+            if (x < a->n && y < b->n && a->p[x].t == b->p[y].t) {
+                xfree(merged);
+                return ev_fail(ev, ERR_INVALID,
+                               "vector cannot contain metrics with the same labelset");
+            }
+            if (y >= b->n || (x < a->n && a->p[x].t < b->p[y].t))
+                merged[k++] = a->p[x++];
+            else
+                merged[k++] = b->p[y++];
+        }
+        xfree(a->p);
+        a->p = merged;
+        a->n = a->cap = k;
+        labels_free(b->labels);
+        xfree(b->p);
+        memmove(b, b + 1, (m->n - i - 1) * sizeof(*b));
+        m->n--;
+    }
     return 0;
 }
 

@@ -107,3 +107,31 @@ struct fmtfloat_buf fmtfloat_g(double f)
     fmtfloat_go_f(f, b.s, sizeof(b.s));
     return b;
 }
+
+struct fmtfloat_buf fmtfloat_om(double f)
+{
+    struct fmtfloat_buf b;
+    char d[32];
+    int nd, dp, exp;
+    size_t o = 0;
+    if (special(f, b.s, sizeof(b.s)))
+        return b;
+    shortest(f, d, &nd, &dp);
+    exp = f == 0 ? 0 : dp - 1;
+    if (exp < -4 || exp >= 6) {
+        if (signbit(f))
+            b.s[o++] = '-';
+        b.s[o++] = d[0];
+        if (nd > 1) {
+            b.s[o++] = '.';
+            for (int i = 1; i < nd; i++)
+                b.s[o++] = d[i];
+        }
+        snprintf(b.s + o, sizeof(b.s) - o, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+        return b;
+    }
+    fmtfloat_go_f(f, b.s, sizeof(b.s));
+    if (strchr(b.s, '.') == NULL)
+        strcat(b.s, ".0");
+    return b;
+}

@@ -14,4 +14,7 @@ struct fmtfloat_buf fmtfloat_g(double f);
 /* Go's strconv.FormatFloat(f, 'f', -1, 64) into out (n >= 400 is always enough). */
 void fmtfloat_go_f(double f, char *out, size_t n);
 
+/* Prometheus's labels.FormatOpenMetricsFloat: strconv 'g' shortest, ".0" added to integers. */
+struct fmtfloat_buf fmtfloat_om(double f);
+
 #endif

@@ -478,8 +478,8 @@ int ev_call(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql
             double v;
             if ((rc = scalar_arg(ev, c->args[i], t, &v)) != 0)
                 return rc;
-            if (i == 0 || (id == PROMQL_FN_MIN_OF ? v < best : v > best))
-                best = v;
+            if (i == 0 || isnan(v) || (id == PROMQL_FN_MIN_OF ? v < best : v > best))
+                best = isnan(best) && i > 0 ? best : v;
         }
         set_scalar(out, best, t);
         return 0;

@@ -133,7 +133,11 @@ static double rank_at(const struct bucket *b, size_t n, double x)
         }
         if (x <= lo)
             return prev_count;
-        if (isinf(up) || isinf(lo))
+        /* No interpolation inside a bucket of infinite width: its observations sit at the
+         * finite bound. */
+        if (isinf(lo))
+            return prev_count + cnt;
+        if (isinf(up))
             return prev_count;
         return prev_count + cnt * (x - lo) / (up - lo);
     }
@@ -233,12 +237,12 @@ int ev_call_histogram(struct ev *ev, const struct promql_expr *x, int64_t t,
     if ((rc = ev_eval(ev, varg, t, &in)) != 0)
         goto out;
     out->type = PROMQL_VAL_VECTOR;
-    if (in.vec.n == 0)
-        goto out;
     for (size_t i = 0; i < nq; i++)
         if (isnan(qs[i]) || qs[i] < 0 || qs[i] > 1)
             ev_note(ev, false, id == PROMQL_FN_HISTOGRAM_QUANTILE ? c->args[0] : c->args[2 + i],
                     "quantile value should be between 0 and 1, got %s", fmtfloat_g(qs[i]).s);
+    if (in.vec.n == 0)
+        goto out;
     for (size_t i = 0; i < in.vec.n; i++) {
         struct promql_sample *s = &in.vec.s[i];
         const char *le = labels_get(s->labels, "le");
@@ -313,7 +317,7 @@ int ev_call_histogram(struct ev *ev, const struct promql_expr *x, int64_t t,
                 if (qlabel != NULL) {
                     struct labels_builder lb;
                     char qb[400];
-                    struct fmtfloat_buf fb = fmtfloat_g(qs[qi]);
+                    struct fmtfloat_buf fb = fmtfloat_om(qs[qi]);
                     snprintf(qb, sizeof(qb), "%s", fb.s);
                     labels_builder_init(&lb);
                     labels_builder_from(&lb, ls);

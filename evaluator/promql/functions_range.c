@@ -486,6 +486,16 @@ int ev_call_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct 
             vals = xcalloc(n, sizeof(double));
             for (size_t j = 0; j < n; j++)
                 vals[j] = p[j].v;
+            if (id == PROMQL_FN_MAD_OVER_TIME) {
+                bool any_nan = false;
+                for (size_t j = 0; j < n; j++)
+                    any_nan = any_nan || isnan(p[j].v);
+                if (any_nan) {
+                    xfree(vals);
+                    v = NAN;
+                    break;
+                }
+            }
             if (id == PROMQL_FN_QUANTILE_OVER_TIME) {
                 v = ev_quantile(sarg[0], vals, n);
             } else {
