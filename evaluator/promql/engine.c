@@ -264,9 +264,15 @@ static int eval_vector_selector(struct ev *ev, const struct promql_expr *x, int6
     for (size_t i = 0; i < set->n; i++) {
         const struct promql_series_data *s = &set->s[i];
         long k = last_le(s->t, s->n, ref);
+        double v;
         if (k < 0 || s->t[k] <= ref - ev->o->lookback_ms || promql_is_stale(s->v[k]))
             continue;
-        promql_vector_push(&out->vec, labels_dup(s->labels), s->t[k], s->v[k]);
+        v = s->v[k];
+        if (x->u.vs.smoothed && s->t[k] < ref && k + 1 < (long)s->n &&
+            s->t[k + 1] <= ref + ev->o->lookback_ms && !promql_is_stale(s->v[k + 1]))
+            v = s->v[k] +
+                (s->v[k + 1] - s->v[k]) * (double)(ref - s->t[k]) / (double)(s->t[k + 1] - s->t[k]);
+        promql_vector_push(&out->vec, labels_dup(s->labels), s->t[k], v);
     }
     return ev_account(ev, out->vec.n);
 }

@@ -91,7 +91,7 @@ static bool extended_rate(const struct ev_range *r, const struct promql_series *
     first = k > 0 ? k - 1 : 0;
     if (r->smoothed)
         last = search_ge(f, last, re);
-    if (f[last].t <= rs)
+    if (f[last].t <= rs || f[0].t > re)
         return false;
     left = (r->smoothed && f[first].t < rs) ? interpolate(&f[first], &f[first + 1], rs, counter)
                                             : f[first].v;
