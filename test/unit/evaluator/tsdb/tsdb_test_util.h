@@ -3,8 +3,7 @@
 #ifndef TOCSIN_TEST_TSDB_UTIL_H
 #define TOCSIN_TEST_TSDB_UTIL_H
 
-#define _XOPEN_SOURCE 700
-#include <ftw.h>
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,12 +87,25 @@ static inline size_t count_samples(struct tsdb *db, const char *sel, int64_t min
     return total;
 }
 
-static inline int rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* Removes path and everything below it. */
+static inline void remove_path(const char *path)
 {
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
+    DIR *d = opendir(path);
+    struct dirent *de;
+    if (d == NULL) {
+        unlink(path);
+        return;
+    }
+    while ((de = readdir(d)) != NULL) {
+        char *sub;
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        sub = xasprintf("%s/%s", path, de->d_name);
+        remove_path(sub);
+        xfree(sub);
+    }
+    closedir(d);
+    rmdir(path);
 }
 
 static inline char *make_tmpdir(void)
@@ -105,7 +117,7 @@ static inline char *make_tmpdir(void)
 
 static inline void remove_tree(char *dir)
 {
-    nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    remove_path(dir);
     xfree(dir);
 }
 
