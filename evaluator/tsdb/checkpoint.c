@@ -170,6 +170,9 @@ int tsdb_checkpoint(struct tsdb *db, struct err *e)
                 n++;
             }
             pthread_mutex_unlock(tsdb_stripe(db, s));
+            /* Log the series again in the new segments, so that their samples stay
+             * replayable even when this checkpoint turns out unreadable. */
+            s->logged = false;
         }
     }
     next_id = db->next_id;
