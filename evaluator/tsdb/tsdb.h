@@ -38,7 +38,7 @@ const char *tsdb_reject_name(enum tsdb_reject r);
 
 struct tsdb_options {
     const char *dir;                /* storage dir (WAL, checkpoints); NULL = memory only */
-    int64_t retention_ms;           /* default 6h */
+    int64_t retention_ms;           /* default 6h; 0 = keep everything (tests, fuzzing) */
     int fsync_interval_ms;          /* 0 = fsync on every commit; default 1000 (background) */
     int64_t checkpoint_interval_ms; /* background checkpoints; 0 = never; default 30 min */
     int64_t gc_interval_ms;         /* background retention; default 60 s */
