@@ -560,6 +560,17 @@ struct ev {
     struct djob *j;
 };
 
+/* True when (at, g) comes before the event ev: earlier time first; at equal times group events
+ * before maintenance and, among groups, the smaller group key first (a deterministic order). */
+static bool before(int64_t at, const struct dgroup *g, const struct ev *ev)
+{
+    if (at != ev->at)
+        return at < ev->at;
+    if (ev->kind == EV_MAINT)
+        return true;
+    return strcmp(g->key, ev->g->key) < 0;
+}
+
 static struct ev next_event(const struct dispatch *d)
 {
     struct ev ev = {EV_MAINT, d->next_maint, NULL, NULL};
@@ -568,11 +579,10 @@ static struct ev next_event(const struct dispatch *d)
         struct dgroup *g = e->value;
         for (size_t i = 0; i < g->njobs; i++) {
             struct djob *j = g->jobs[i];
-            if (j && !j->in_flight && j->next_attempt < ev.at) {
+            if (j && !j->in_flight && j->next_attempt != NEVER && before(j->next_attempt, g, &ev))
                 ev = (struct ev){EV_RETRY, j->next_attempt, g, j};
-            }
         }
-        if (g->next_tick < ev.at || (g->next_tick == ev.at && ev.kind == EV_MAINT))
+        if (before(g->next_tick, g, &ev))
             ev = (struct ev){EV_TICK, g->next_tick, g, NULL};
     }
     return ev;
