@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Alert JSON: postableAlert decoding with Alertmanager's defaults and validation, gettableAlert
+ * and alertGroup encoding, and the store's internal record. */
+#include "notifier/alert/alert_json.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/labels.h"
+#include "common/xalloc.h"
+#include "notifier/alert/alert.h"
+
+static const char *json_type_go(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "object";
+    case JSON_ARRAY:
+        return "array";
+    case JSON_STRING:
+        return "string";
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return "number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "bool";
+    default:
+        return "null";
+    }
+}
+
+/* Reads a {string: string} object into a label set, keeping empty values out. */
+static int decode_kv(const json_t *obj, const char *field, struct labels **out, struct err *e)
+{
+    struct labels_builder lb;
+    const char *k;
+    json_t *v;
+    int rc = 0;
+    *out = NULL;
+    if (obj == NULL || json_is_null(obj)) {
+        *out = labels_empty();
+        return 0;
+    }
+    if (!json_is_object(obj))
+        return err_set(e, ERR_INVALID,
+                       "json: cannot unmarshal %s into Go struct field PostableAlert.%s of type "
+                       "models.LabelSet",
+                       json_type_go(obj), field);
+    labels_builder_init(&lb);
+    json_object_foreach((json_t *)obj, k, v)
+    {
+        if (!json_is_string(v)) {
+            rc = err_set(e, ERR_INVALID,
+                         "json: cannot unmarshal %s into Go struct field PostableAlert.%s of type "
+                         "string",
+                         json_type_go(v), field);
+            goto out;
+        }
+        labels_builder_set(&lb, k, json_string_value(v));
+    }
+    *out = labels_builder_finish(&lb);
+out:
+    labels_builder_fini(&lb);
+    return rc;
+}
+
+static int decode_time(const json_t *v, const char *field, int64_t *ns, struct err *e)
+{
+    *ns = 0;
+    if (v == NULL || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return err_set(e, ERR_INVALID,
+                       "json: cannot unmarshal %s into Go struct field PostableAlert.%s of type "
+                       "strfmt.DateTime",
+                       json_type_go(v), field);
+    if (am_time_parse(json_string_value(v), ns, NULL) != 0)
+        return err_set(e, ERR_INVALID, "parsing time \"%s\" failed", json_string_value(v));
+    return 0;
+}
+
+/* First invalid name in ls ("invalid name \"x\"" / "invalid value \"y\""), or 0. */
+static int validate_kv(const struct labels *ls, struct buf *msg)
+{
+    for (size_t i = 0; i < ls->n; i++) {
+        const char *n = ls->v[i].name, *v = ls->v[i].value;
+        if (!label_name_is_legacy(n, strlen(n))) {
+            buf_puts(msg, "invalid name ");
+            buf_put_quoted(msg, n, strlen(n));
+            return ERR_INVALID;
+        }
+        if (!utf8_valid(v, strlen(v))) {
+            buf_puts(msg, "invalid value ");
+            buf_put_quoted(msg, v, strlen(v));
+            return ERR_INVALID;
+        }
+    }
+    return 0;
+}
+
+/* model.Alert.Validate after defaults: appends the message to msg and returns ERR_INVALID. */
+static int validate_alert(const struct am_alert *a, struct buf *msg)
+{
+    if (a->ends_at != 0 && a->ends_at < a->starts_at) {
+        buf_puts(msg, "start time must be before end time");
+        return ERR_INVALID;
+    }
+    if (a->labels->n > 0) {
+        struct buf tmp;
+        buf_init(&tmp, 0);
+        if (validate_kv(a->labels, &tmp) != 0) {
+            buf_printf(msg, "invalid label set: %s", buf_str(&tmp));
+            buf_fini(&tmp);
+            return ERR_INVALID;
+        }
+        buf_fini(&tmp);
+    }
+    if (a->labels->n == 0) {
+        buf_puts(msg, "at least one label pair required");
+        return ERR_INVALID;
+    }
+    {
+        struct buf tmp;
+        buf_init(&tmp, 0);
+        if (validate_kv(a->annotations, &tmp) != 0) {
+            buf_printf(msg, "invalid annotations: %s", buf_str(&tmp));
+            buf_fini(&tmp);
+            return ERR_INVALID;
+        }
+        buf_fini(&tmp);
+    }
+    return 0;
+}
+
+void am_postable_result_fini(struct am_postable_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++)
+        am_alert_free(r->alerts[i]);
+    xfree(r->alerts);
+    xfree(r->errors);
+    memset(r, 0, sizeof(*r));
+}
+
+int am_alerts_decode_postable(const char *body, size_t len, int64_t now, int64_t resolve_timeout,
+                              struct am_postable_result *out, int *http_status, struct err *e)
+{
+    int rc = ERR_INVALID;
+    json_t *root = NULL;
+    json_error_t jerr;
+    struct am_alert **parsed = NULL;
+    size_t n = 0;
+    struct buf errs;
+    memset(out, 0, sizeof(*out));
+    *http_status = 400;
+    buf_init(&errs, 1 << 20);
+    root = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+    if (!root) {
+        rc = err_set(e, ERR_INVALID, "parsing alerts body failed: %s", jerr.text);
+        goto out;
+    }
+    if (!json_is_array(root)) {
+        rc = err_set(e, ERR_INVALID,
+                     "parsing alerts body failed, because json: cannot unmarshal %s into Go value "
+                     "of type models.PostableAlerts",
+                     json_type_go(root));
+        goto out;
+    }
+    n = json_array_size(root);
+    parsed = xcalloc(n ? n : 1, sizeof(*parsed));
+    /* First pass: shape and types, as Go's unmarshal + swagger validation do for the whole body
+     * before any alert is looked at. */
+    for (size_t i = 0; i < n; i++) {
+        json_t *it = json_array_get(root, i), *gu;
+        struct labels *ls = NULL, *an = NULL;
+        int64_t st = 0, en = 0;
+        if (!json_is_object(it)) {
+            rc = err_set(e, ERR_INVALID,
+                         "parsing alerts body failed, because json: cannot unmarshal %s into Go "
+                         "value of type models.PostableAlert",
+                         json_type_go(it));
+            goto out;
+        }
+        if ((rc = decode_kv(json_object_get(it, "labels"), "labels", &ls, e)) != 0 ||
+            (rc = decode_kv(json_object_get(it, "annotations"), "annotations", &an, e)) != 0 ||
+            (rc = decode_time(json_object_get(it, "startsAt"), "startsAt", &st, e)) != 0 ||
+            (rc = decode_time(json_object_get(it, "endsAt"), "endsAt", &en, e)) != 0) {
+            labels_free(ls);
+            labels_free(an);
+            err_prefix(e, "parsing alerts body failed");
+            goto out;
+        }
+        gu = json_object_get(it, "generatorURL");
+        if (gu && !json_is_null(gu) && !json_is_string(gu)) {
+            labels_free(ls);
+            labels_free(an);
+            rc = err_set(e, ERR_INVALID,
+                         "parsing alerts body failed, because json: cannot unmarshal %s into Go "
+                         "struct field PostableAlert.generatorURL of type strfmt.URI",
+                         json_type_go(gu));
+            goto out;
+        }
+        parsed[i] = am_alert_new(ls, an, json_is_string(gu) ? json_string_value(gu) : "");
+        parsed[i]->starts_at = st;
+        parsed[i]->ends_at = en;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *lv = json_object_get(json_array_get(root, i), "labels");
+        if (lv == NULL || json_is_null(lv)) {
+            *http_status = 422;
+            rc = err_set(e, ERR_INVALID, "%zu.labels in body is required", i);
+            goto out;
+        }
+    }
+    out->alerts = xcalloc(n ? n : 1, sizeof(*out->alerts));
+    for (size_t i = 0; i < n; i++) {
+        struct am_alert *a = parsed[i];
+        a->updated_at = now;
+        if (a->starts_at == 0)
+            a->starts_at = a->ends_at != 0 ? a->ends_at : now;
+        if (a->ends_at == 0) {
+            a->timeout = true;
+            a->ends_at = now + resolve_timeout;
+        }
+        if (validate_alert(a, &errs) != 0) {
+            buf_puts(&errs, "; ");
+            out->n_invalid++;
+            am_alert_free(a);
+        } else {
+            out->alerts[out->n++] = a;
+        }
+        parsed[i] = NULL;
+    }
+    if (out->n_invalid > 0) {
+        errs.len -= 2; /* trailing "; " */
+        errs.data[errs.len] = '\0';
+        out->errors = buf_steal(&errs, NULL);
+    }
+    rc = 0;
+out:
+    if (rc != 0)
+        am_postable_result_fini(out);
+    for (size_t i = 0; parsed && i < n; i++)
+        am_alert_free(parsed[i]);
+    xfree(parsed);
+    buf_fini(&errs);
+    json_decref(root);
+    return rc;
+}
+
+const char *am_alert_state_name(enum am_alert_state s)
+{
+    switch (s) {
+    case AM_STATE_ACTIVE:
+        return "active";
+    case AM_STATE_SUPPRESSED:
+        return "suppressed";
+    default:
+        return "unprocessed";
+    }
+}
+
+static int put_str_array(struct buf *b, const char *const *v, size_t n)
+{
+    int rc = buf_putc(b, '[');
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (i > 0)
+            rc = buf_putc(b, ',');
+        if (rc == 0)
+            rc = am_json_put_string(b, v[i], strlen(v[i]), false);
+    }
+    return rc ? rc : buf_putc(b, ']');
+}
+
+int am_alert_encode_gettable(struct buf *b, const struct am_alert *a, const char *const *receivers,
+                             size_t n_receivers, const struct am_alert_status *st)
+{
+    char t[48], fp[17];
+    const char *state = am_alert_state_name(st->state);
+    int rc = buf_puts(b, "{\"annotations\":");
+    rc = rc ? rc : am_json_put_labels(b, a->annotations, false);
+    rc =
+        rc ? rc : buf_printf(b, ",\"endsAt\":\"%s\"", am_time_format_api(a->ends_at, t, sizeof(t)));
+    rc = rc ? rc
+            : buf_printf(b, ",\"fingerprint\":\"%s\",\"receivers\":[",
+                         am_fingerprint_format(a->fingerprint, fp));
+    for (size_t i = 0; rc == 0 && i < n_receivers; i++) {
+        rc = buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
+        rc = rc ? rc : am_json_put_string(b, receivers[i], strlen(receivers[i]), false);
+        rc = rc ? rc : buf_putc(b, '}');
+    }
+    rc = rc ? rc
+            : buf_printf(b, "],\"startsAt\":\"%s\",\"status\":{\"inhibitedBy\":",
+                         am_time_format_api(a->starts_at, t, sizeof(t)));
+    rc = rc ? rc : put_str_array(b, st->inhibited_by, st->n_inhibited);
+    rc = rc ? rc : buf_puts(b, ",\"silencedBy\":");
+    rc = rc ? rc : put_str_array(b, st->silenced_by, st->n_silenced);
+    rc = rc ? rc
+            : buf_printf(b, ",\"state\":\"%s\"},\"updatedAt\":\"%s\"", state,
+                         am_time_format_api(a->updated_at, t, sizeof(t)));
+    if (rc == 0 && a->generator_url[0] != '\0') {
+        rc = buf_puts(b, ",\"generatorURL\":");
+        rc = rc ? rc : am_json_put_string(b, a->generator_url, strlen(a->generator_url), false);
+    }
+    rc = rc ? rc : buf_puts(b, ",\"labels\":");
+    rc = rc ? rc : am_json_put_labels(b, a->labels, false);
+    return rc ? rc : buf_putc(b, '}');
+}
+
+int am_alert_group_encode(struct buf *b, const struct labels *group_labels, const char *receiver,
+                          const struct am_alert *const *alerts,
+                          const struct am_alert_status *statuses,
+                          const char *const *const *receivers_per_alert,
+                          const size_t *n_receivers_per_alert, size_t n)
+{
+    int rc = buf_puts(b, "{\"alerts\":[");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (i > 0)
+            rc = buf_putc(b, ',');
+        rc = rc ? rc
+                : am_alert_encode_gettable(b, alerts[i], receivers_per_alert[i],
+                                           n_receivers_per_alert[i], &statuses[i]);
+    }
+    rc = rc ? rc : buf_puts(b, "],\"labels\":");
+    rc = rc ? rc : am_json_put_labels(b, group_labels, false);
+    rc = rc ? rc : buf_puts(b, ",\"receiver\":{\"name\":");
+    rc = rc ? rc : am_json_put_string(b, receiver, strlen(receiver), false);
+    return rc ? rc : buf_puts(b, "}}");
+}
+
+int am_alert_encode_record(struct buf *b, const struct am_alert *a)
+{
+    int rc = buf_puts(b, "{\"labels\":");
+    rc = rc ? rc : am_json_put_labels(b, a->labels, false);
+    rc = rc ? rc : buf_puts(b, ",\"annotations\":");
+    rc = rc ? rc : am_json_put_labels(b, a->annotations, false);
+    rc = rc ? rc
+            : buf_printf(b, ",\"startsAt\":%lld,\"endsAt\":%lld,\"updatedAt\":%lld,\"timeout\":%s",
+                         (long long)a->starts_at, (long long)a->ends_at, (long long)a->updated_at,
+                         a->timeout ? "true" : "false");
+    rc = rc ? rc : buf_puts(b, ",\"generatorURL\":");
+    rc = rc ? rc : am_json_put_string(b, a->generator_url, strlen(a->generator_url), false);
+    return rc ? rc : buf_putc(b, '}');
+}
+
+int am_alert_decode_record(const char *data, size_t len, struct am_alert **out, struct err *e)
+{
+    int rc = ERR_CORRUPT;
+    json_t *root = json_loadb(data, len, 0, NULL);
+    json_t *st, *en, *up, *to, *gu;
+    struct labels *ls = NULL, *an = NULL;
+    *out = NULL;
+    if (!root)
+        goto bad;
+    st = json_object_get(root, "startsAt");
+    en = json_object_get(root, "endsAt");
+    up = json_object_get(root, "updatedAt");
+    to = json_object_get(root, "timeout");
+    gu = json_object_get(root, "generatorURL");
+    if (!json_is_integer(st) || !json_is_integer(en) || !json_is_integer(up) ||
+        !json_is_boolean(to) || !json_is_string(gu))
+        goto bad;
+    if (decode_kv(json_object_get(root, "labels"), "labels", &ls, NULL) != 0 ||
+        decode_kv(json_object_get(root, "annotations"), "annotations", &an, NULL) != 0 ||
+        ls->n == 0)
+        goto bad;
+    *out = am_alert_new(ls, an, json_string_value(gu));
+    ls = an = NULL;
+    (*out)->starts_at = json_integer_value(st);
+    (*out)->ends_at = json_integer_value(en);
+    (*out)->updated_at = json_integer_value(up);
+    (*out)->timeout = json_is_true(to);
+    json_decref(root);
+    return 0;
+bad:
+    labels_free(ls);
+    labels_free(an);
+    json_decref(root);
+    return err_set(e, rc, "invalid alert record");
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The in-memory alert provider: alerts by fingerprint, with Alertmanager's merge on re-post and
+ * the garbage collection of resolved alerts. Single-threaded (the daemon's loop thread). */
+#ifndef TOCSIN_NOTIFIER_ALERT_PROVIDER_H
+#define TOCSIN_NOTIFIER_ALERT_PROVIDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "notifier/store/kvmap.h"
+
+struct am_alert;
+
+struct am_alerts {
+    struct kvmap by_fp; /* 16-hex fingerprint -> struct am_alert * (owned) */
+};
+
+void am_alerts_init(struct am_alerts *p);
+void am_alerts_fini(struct am_alerts *p);
+/* Stores neu (borrowed) merged with the alert already stored under its fingerprint, as the mem
+ * provider does; returns the stored alert (borrowed, valid until the next put/gc). */
+const struct am_alert *am_alerts_put(struct am_alerts *p, const struct am_alert *neu, int64_t now);
+/* The stored alert with this fingerprint or NULL (borrowed). */
+const struct am_alert *am_alerts_get(const struct am_alerts *p, uint64_t fp);
+/* Restores a persisted alert as is (no merge); takes a. */
+void am_alerts_restore(struct am_alerts *p, struct am_alert *a);
+/* Removes alerts resolved at now; calls cb(arg, alert) for each before freeing it (cb may be
+ * NULL). Returns how many were removed. */
+size_t am_alerts_gc(struct am_alerts *p, int64_t now,
+                    void (*cb)(void *arg, const struct am_alert *a), void *arg);
+/* All stored alerts sorted by fingerprint in a new array (caller frees the array only). */
+const struct am_alert **am_alerts_list(const struct am_alerts *p, size_t *n);
+
+#endif
