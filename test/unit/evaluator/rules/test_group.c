@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the alert state machine, recording rules, sinks and scheduling. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/buf.h"
 #include "common/err.h"
@@ -11,6 +13,7 @@
 #include "evaluator/promql/storage.h"
 #include "evaluator/rules/group.h"
 #include "evaluator/rules/rulefile.h"
+#include "evaluator/rules/state.h"
 #include "test/harness.h"
 
 /* A fake query function: returns the samples configured for an expression. */
@@ -343,7 +346,64 @@ static void test_snapshot(void)
     fake_fini(&f);
 }
 
+static void test_state_roundtrip(void)
+{
+    struct fake f;
+    fake_init(&f);
+    struct rule_group_opts o = opts_for(&f);
+    const char *y = "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: x\n    for: 1h\n"
+                    "  - alert: B\n    expr: y\n    keep_firing_for: 1h\n";
+    struct rule_group *g = load_group(y, &o);
+    f.expr[0] = "x";
+    f.ls[0][0] = L("x", "i", "1");
+    f.n[0] = 1;
+    f.expr[1] = "y";
+    f.ls[1][0] = L("y", "i", "2");
+    f.n[1] = 1;
+    rule_group_eval(g, 0);
+    f.n[1] = 0;
+    rule_group_eval(g, 10 * MIN); /* B keeps firing since 10m */
+    CHECK_INT(g->rules[1].alerts[0]->keep_firing_since, 10 * MIN);
+    char path[] = "/tmp/tocsin-state-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    struct err e;
+    err_clear(&e);
+    uint64_t v0 = rules_state_version(&g, 1);
+    CHECK(v0 > 0);
+    CHECK_INT(rules_state_save(&g, 1, path, 10 * MIN, &e), 0);
+    struct rule_group *g2 = load_group(y, &o);
+    size_t nres = 0;
+    CHECK_INT(rules_state_restore(&g2, 1, path, &nres, &e), 0);
+    CHECK_INT(nres, 2);
+    /* A was pending since 0: after the restart it fires at 1h, not 1h after the restart */
+    rule_group_eval(g2, 30 * MIN);
+    CHECK_INT(g2->rules[0].alerts[0]->state, ALERT_PENDING);
+    CHECK_INT(g2->rules[0].alerts[0]->active_at, 0);
+    rule_group_eval(g2, 60 * MIN);
+    CHECK_INT(g2->rules[0].alerts[0]->state, ALERT_FIRING);
+    /* B: keep_firing_since survived, so it resolves at 10m + 1h */
+    CHECK_INT(g2->rules[1].alerts[0]->state, ALERT_FIRING);
+    rule_group_eval(g2, 70 * MIN);
+    CHECK_INT(g2->rules[1].alerts[0]->state, ALERT_INACTIVE);
+    /* a corrupt file restores nothing */
+    FILE *fp = fopen(path, "w");
+    fputs("{\"version\":1,\"groups\":[{\"file\":\"t.yml\"}]}", fp);
+    fclose(fp);
+    struct rule_group *g3 = load_group(y, &o);
+    CHECK_INT(rules_state_restore(&g3, 1, path, &nres, &e), ERR_CORRUPT);
+    CHECK_INT(g3->rules[0].nalerts, 0);
+    unlink(path);
+    CHECK_INT(rules_state_restore(&g3, 1, path, &nres, &e), 0); /* missing: fine */
+    rule_group_free(g);
+    rule_group_free(g2);
+    rule_group_free(g3);
+    fake_fini(&f);
+}
+
 static const struct test_case tests[] = {
+    TEST(test_state_roundtrip),
     TEST(test_pending_firing_resolved),
     TEST(test_pending_dropped_and_restart),
     TEST(test_keep_firing_for),
