@@ -291,6 +291,7 @@ struct promql_vector_matching {
     double fill_left;
     bool fill_right_set; /* fill(v) / fill_right(v): value for a missing right-hand sample */
     double fill_right;
+    bool fill_both; /* written as fill(v) (printing only) */
 };
 
 struct promql_binary {
