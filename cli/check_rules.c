@@ -8,10 +8,44 @@
 #include "evaluator/promql/parser.h"
 #include "evaluator/rules/rulefile.h"
 
+int rules_cli_features(const char *list, unsigned *flags)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } feats[] = {
+        {"promql-experimental-functions", PROMQL_PARSE_EXPERIMENTAL_FUNCTIONS},
+        {"promql-duration-expr", PROMQL_PARSE_DURATION_EXPR},
+        {"promql-extended-range-selectors", PROMQL_PARSE_EXTENDED_RANGE},
+        {"promql-binop-fill-modifiers", PROMQL_PARSE_FILL_MODIFIERS},
+        {"promql-at-modifier", 0},
+        {"promql-negative-offset", 0},
+        {"promql-delayed-name-removal", 0},
+    };
+    const char *p = list;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        bool found = false;
+        for (size_t i = 0; i < sizeof(feats) / sizeof(feats[0]); i++) {
+            if (strlen(feats[i].name) == n && strncmp(feats[i].name, p, n) == 0) {
+                *flags |= feats[i].bit;
+                found = true;
+            }
+        }
+        if (!found)
+            return -1;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
 static void check_usage(FILE *f)
 {
     fprintf(f, "usage: tocsin check rules [--ignore-unknown-fields] "
-               "[--validation-scheme=utf8|legacy] FILE...\n\n"
+               "[--validation-scheme=utf8|legacy]\n"
+               "                          [--enable-feature=NAME,...] FILE...\n\n"
                "Checks Prometheus rule files. Exit status 0 when all are valid, 1 when one is\n"
                "not, 2 on usage errors.\n");
 }
@@ -67,6 +101,11 @@ int cli_check_rules(int argc, char **argv)
                 o.names = RULE_NAMES_LEGACY;
             } else {
                 fprintf(stderr, "tocsin check rules: invalid --validation-scheme %s\n", a + 20);
+                return 2;
+            }
+        } else if (!opts_done && strncmp(a, "--enable-feature=", 17) == 0) {
+            if (rules_cli_features(a + 17, &o.promql_flags) != 0) {
+                fprintf(stderr, "tocsin check rules: unknown feature in %s\n", a);
                 return 2;
             }
         } else if (!opts_done && strncmp(a, "--lint", 6) == 0) {

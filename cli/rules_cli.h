@@ -18,4 +18,8 @@ int cli_check_rules(int argc, char **argv);
  */
 int cli_test_rules(int argc, char **argv);
 
+/* Adds the PROMQL_PARSE_* bits for a comma-separated --enable-feature list; -1 on an unknown
+ * name. */
+int rules_cli_features(const char *list, unsigned *flags);
+
 #endif
