@@ -79,8 +79,11 @@ if [ "$s1" = 204 ] && [ "$s2" = 204 ]; then t_ok differential-load; else
     t_fail differential-load "evaluator $s1 ($(cat "$T_WORK/post.out")), prometheus $s2"
 fi
 QT=$((NOW - 60))
+# The range starts 15 minutes in, so no 10m window reaches back past the first sample: there
+# rate/increase differ on purpose (3.x clamps the extrapolation at the counter's zero point after
+# the threshold check, 2.42 before it; see docs/promql.md).
 python3 "$HERE/promcmp.py" "http://127.0.0.1:$EV" "http://127.0.0.1:$PB" "$HERE/remote_write_queries.txt" \
-    $QT 1200 60 || T_FAILED=1
+    $QT 900 60 || T_FAILED=1
 
 # --- 3. bad requests change nothing
 count_series() {
