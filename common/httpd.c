@@ -20,6 +20,7 @@
 
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/jsonx.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/timeutil.h"
@@ -802,11 +803,34 @@ void httpd_reply_errorf(struct httpd_req *req, int status, const char *fmt, ...)
 
 void httpd_reply_json(struct httpd_req *req, int status, const struct json_t *j)
 {
-    char *s = json_dumps((const json_t *)j, JSON_COMPACT | JSON_ENCODE_ANY);
-    if (s == NULL) {
+    struct buf b;
+    buf_init(&b, 0);
+    if (jsonx_dump(j, &b) != 0)
         httpd_reply_text(req, 500, "cannot encode JSON reply\n");
-        return;
-    }
-    httpd_reply(req, status, "application/json", s, strlen(s));
-    free(s);
+    else
+        httpd_reply_buf(req, status, "application/json", &b);
+    buf_fini(&b);
+}
+
+void httpd_reply_api_error(struct httpd_req *req, int status, const char *error_type,
+                           const char *fmt, ...)
+{
+    struct buf msg;
+    va_list ap;
+    json_t *j;
+    buf_init(&msg, 0);
+    va_start(ap, fmt);
+    (void)buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    j = jsonx_prom_error(error_type, buf_str(&msg));
+    httpd_reply_json(req, status, j);
+    json_decref(j);
+    buf_fini(&msg);
+}
+
+void httpd_reply_api_success(struct httpd_req *req, struct json_t *data)
+{
+    json_t *j = jsonx_prom_success(data);
+    httpd_reply_json(req, 200, j);
+    json_decref(j);
 }

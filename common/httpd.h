@@ -173,5 +173,14 @@ void httpd_reply_errorf(struct httpd_req *req, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* application/json reply of j (borrowed; serialized compactly). */
 void httpd_reply_json(struct httpd_req *req, int status, const struct json_t *j);
+/*
+ * Prometheus HTTP API error reply: {"status":"error","errorType":error_type,"error":msg} with
+ * status (bad_data 400, execution 422, not_found 404, timeout/canceled/unavailable 503,
+ * internal 500). msg is printf-style.
+ */
+void httpd_reply_api_error(struct httpd_req *req, int status, const char *error_type,
+                           const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Prometheus HTTP API success reply {"status":"success","data":data}; data is taken. */
+void httpd_reply_api_success(struct httpd_req *req, struct json_t *data);
 
 #endif

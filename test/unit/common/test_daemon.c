@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the daemon scaffolding: flags and exit codes, reload hook, run and stop. */
 #include <event2/event.h>
+#include <event2/thread.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/buf.h"
 #include "common/daemon.h"
@@ -156,6 +161,79 @@ static void test_run_and_stop(void)
     rm_tmp();
 }
 
+/* ---- worker threads hand replies back to the loop ---- */
+
+struct job {
+    struct event_base *base;
+    struct httpd_req *req;
+    pthread_t th;
+};
+
+static void reply_on_loop(void *ctx)
+{
+    struct job *j = ctx;
+    httpd_reply_api_error(j->req, 422, "execution", "computed on a worker: %d", 42);
+}
+
+static void *worker(void *arg)
+{
+    struct job *j = arg;
+    usleep(50000);
+    CHECK_INT(daemon_loop_call(j->base, reply_on_loop, j), 0);
+    return NULL;
+}
+
+static void h_offload(struct httpd_req *req, void *ctx)
+{
+    struct job *j = ctx;
+    j->req = req;
+    pthread_create(&j->th, NULL, worker, j);
+}
+
+struct client {
+    int status;
+    char body[256];
+    bool done;
+};
+
+static void on_client(struct httpc_response *resp, void *ctx)
+{
+    struct client *c = ctx;
+    c->status = resp->status;
+    snprintf(c->body, sizeof(c->body), "%s", resp->body);
+    c->done = true;
+}
+
+static void test_loop_call(void)
+{
+    struct event_base *base;
+    struct httpd *srv;
+    struct httpc *cli;
+    struct job j = {0};
+    struct client c = {0};
+    struct httpc_request r = {0};
+    char url[128];
+    evthread_use_pthreads();
+    base = event_base_new();
+    srv = httpd_new(base, NULL);
+    cli = httpc_new(base);
+    j.base = base;
+    CHECK_INT(httpd_bind(srv, "127.0.0.1:0", NULL), 0);
+    CHECK_INT(httpd_route_add(srv, "GET", "/api/v1/query", h_offload, &j), 0);
+    snprintf(url, sizeof(url), "http://%s/api/v1/query", httpd_address(srv));
+    r.url = url;
+    CHECK_INT(httpc_do(cli, &r, on_client, &c, NULL, NULL), 0);
+    while (!c.done)
+        event_base_loop(base, EVLOOP_ONCE);
+    pthread_join(j.th, NULL);
+    CHECK_INT(c.status, 422);
+    CHECK_STREQ(c.body, "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"computed on "
+                        "a worker: 42\"}");
+    httpc_free(cli);
+    httpd_free(srv);
+    event_base_free(base);
+}
+
 static const struct test_case tests[] = {
-    TEST(test_exit_codes), TEST(test_reload), TEST(test_run_and_stop), {0}};
+    TEST(test_exit_codes), TEST(test_reload), TEST(test_run_and_stop), TEST(test_loop_call), {0}};
 TEST_MAIN(tests)
