@@ -11,6 +11,7 @@
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -513,6 +514,8 @@ struct httpd *httpd_new(struct event_base *base, const struct httpd_opts *opts)
 {
     struct httpd *s = xcalloc(1, sizeof(*s));
     struct timeval tv;
+    /* a client that vanishes mid-reply must cost an EPIPE, not the process */
+    signal(SIGPIPE, SIG_IGN);
     s->base = base;
     s->http = evhttp_new(base);
     if (s->http == NULL) {

@@ -51,7 +51,8 @@ struct httpd_route_def {
 
 /*
  * Creates a server on base (borrowed; must outlive the server). opts may be NULL for defaults
- * (copied). Caller frees with httpd_free. Thread: the loop thread.
+ * (copied). Caller frees with httpd_free. Sets SIGPIPE to be ignored process-wide (writes to a
+ * vanished client must fail with EPIPE). Thread: the loop thread.
  */
 struct httpd *httpd_new(struct event_base *base, const struct httpd_opts *opts);
 
