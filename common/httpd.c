@@ -9,7 +9,9 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 #include <jansson.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -26,6 +28,9 @@
 #include "common/metrics.h"
 #include "common/timeutil.h"
 #include "common/xalloc.h"
+
+/* Accept backlog of every listener (the kernel caps it at net.core.somaxconn). */
+#define HTTPD_LISTEN_BACKLOG 4096
 
 struct httpd_route {
     struct httpd_route *next;
@@ -243,13 +248,35 @@ int httpd_bind(struct httpd *s, const char *addr, struct err *e)
     struct evhttp_bound_socket *bs;
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
+    struct addrinfo hints, *ai = NULL;
+    struct evconnlistener *lis;
+    char portstr[16];
+    int gai;
     if ((rc = httpd_parse_address(addr, host, sizeof(host), &port, e)) != 0)
         return rc;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    snprintf(portstr, sizeof(portstr), "%d", port);
+    gai = getaddrinfo(host[0] ? host : "0.0.0.0", portstr, &hints, &ai);
+    if (gai != 0)
+        return err_set(e, ERR_IO, "cannot listen on %s: %s", addr, gai_strerror(gai));
     errno = 0;
-    bs = evhttp_bind_socket_with_handle(s->http, host[0] ? host : "0.0.0.0", (uint16_t)port);
-    if (bs == NULL)
+    /* our own listener for a deep accept backlog: bursts of clients must not wait for SYN
+     * retransmits (evhttp's default backlog is 128) */
+    lis = evconnlistener_new_bind(s->base, NULL, NULL,
+                                  LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+                                  HTTPD_LISTEN_BACKLOG, ai->ai_addr, (int)ai->ai_addrlen);
+    freeaddrinfo(ai);
+    if (lis == NULL)
         return err_set(e, ERR_IO, "cannot listen on %s: %s", addr,
                        errno ? strerror(errno) : "bind failed");
+    bs = evhttp_bind_listener(s->http, lis);
+    if (bs == NULL) {
+        evconnlistener_free(lis);
+        return err_set(e, ERR_IO, "cannot listen on %s: evhttp_bind_listener failed", addr);
+    }
     s->bound = xreallocarray(s->bound, s->nbound + 1, sizeof(*s->bound));
     s->bound[s->nbound++] = bs;
     if (s->nbound == 1) {
