@@ -441,6 +441,33 @@ int daemon_reload(struct daemon *d, struct err *e)
     return 0;
 }
 
+struct loop_call {
+    void (*cb)(void *ctx);
+    void *ctx;
+};
+
+static void on_loop_call(evutil_socket_t fd, short what, void *arg)
+{
+    struct loop_call lc = *(struct loop_call *)arg;
+    (void)fd;
+    (void)what;
+    xfree(arg);
+    lc.cb(lc.ctx);
+}
+
+int daemon_loop_call(struct event_base *base, void (*cb)(void *ctx), void *ctx)
+{
+    struct loop_call *lc = xmalloc(sizeof(*lc));
+    struct timeval now = {0, 0};
+    lc->cb = cb;
+    lc->ctx = ctx;
+    if (event_base_once(base, -1, EV_TIMEOUT, on_loop_call, lc, &now) != 0) {
+        xfree(lc);
+        return ERR_INTERNAL;
+    }
+    return 0;
+}
+
 void daemon_stop(struct daemon *d)
 {
     d->stopping = true;

@@ -92,6 +92,13 @@ bool daemon_is_ready(const struct daemon *d);
  */
 int daemon_reload(struct daemon *d, struct err *e);
 
+/*
+ * Runs cb(ctx) on base's loop thread soon; callable from any thread (worker pools hand results
+ * back this way, e.g. to reply to an HTTP request). Requires a base created after
+ * evthread_use_pthreads() (daemon_new does this). Returns 0 or ERR_INTERNAL.
+ */
+int daemon_loop_call(struct event_base *base, void (*cb)(void *ctx), void *ctx);
+
 /* Asks daemon_run to stop gracefully, as SIGTERM does. Thread: the loop thread. */
 void daemon_stop(struct daemon *d);
 

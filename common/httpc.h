@@ -71,7 +71,8 @@ struct httpc_response {
 /*
  * Completion callback, on the loop thread. resp is valid during the call only, but the callback
  * may take resp->body (set it to NULL). Called exactly once per httpc_do that returned 0,
- * unless the call was cancelled or the client freed first.
+ * unless the call was cancelled or the client freed first. It may start new calls or cancel
+ * others, but must not free the client.
  */
 typedef void (*httpc_done_cb)(struct httpc_response *resp, void *ctx);
 

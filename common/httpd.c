@@ -9,8 +9,11 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 #include <jansson.h>
+#include <netdb.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,10 +23,14 @@
 
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/jsonx.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/timeutil.h"
 #include "common/xalloc.h"
+
+/* Accept backlog of every listener (the kernel caps it at net.core.somaxconn). */
+#define HTTPD_LISTEN_BACKLOG 4096
 
 struct httpd_route {
     struct httpd_route *next;
@@ -241,13 +248,35 @@ int httpd_bind(struct httpd *s, const char *addr, struct err *e)
     struct evhttp_bound_socket *bs;
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
+    struct addrinfo hints, *ai = NULL;
+    struct evconnlistener *lis;
+    char portstr[16];
+    int gai;
     if ((rc = httpd_parse_address(addr, host, sizeof(host), &port, e)) != 0)
         return rc;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    snprintf(portstr, sizeof(portstr), "%d", port);
+    gai = getaddrinfo(host[0] ? host : "0.0.0.0", portstr, &hints, &ai);
+    if (gai != 0)
+        return err_set(e, ERR_IO, "cannot listen on %s: %s", addr, gai_strerror(gai));
     errno = 0;
-    bs = evhttp_bind_socket_with_handle(s->http, host[0] ? host : "0.0.0.0", (uint16_t)port);
-    if (bs == NULL)
+    /* our own listener for a deep accept backlog: bursts of clients must not wait for SYN
+     * retransmits (evhttp's default backlog is 128) */
+    lis = evconnlistener_new_bind(s->base, NULL, NULL,
+                                  LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+                                  HTTPD_LISTEN_BACKLOG, ai->ai_addr, (int)ai->ai_addrlen);
+    freeaddrinfo(ai);
+    if (lis == NULL)
         return err_set(e, ERR_IO, "cannot listen on %s: %s", addr,
                        errno ? strerror(errno) : "bind failed");
+    bs = evhttp_bind_listener(s->http, lis);
+    if (bs == NULL) {
+        evconnlistener_free(lis);
+        return err_set(e, ERR_IO, "cannot listen on %s: evhttp_bind_listener failed", addr);
+    }
     s->bound = xreallocarray(s->bound, s->nbound + 1, sizeof(*s->bound));
     s->bound[s->nbound++] = bs;
     if (s->nbound == 1) {
@@ -512,6 +541,8 @@ struct httpd *httpd_new(struct event_base *base, const struct httpd_opts *opts)
 {
     struct httpd *s = xcalloc(1, sizeof(*s));
     struct timeval tv;
+    /* a client that vanishes mid-reply must cost an EPIPE, not the process */
+    signal(SIGPIPE, SIG_IGN);
     s->base = base;
     s->http = evhttp_new(base);
     if (s->http == NULL) {
@@ -802,11 +833,34 @@ void httpd_reply_errorf(struct httpd_req *req, int status, const char *fmt, ...)
 
 void httpd_reply_json(struct httpd_req *req, int status, const struct json_t *j)
 {
-    char *s = json_dumps((const json_t *)j, JSON_COMPACT | JSON_ENCODE_ANY);
-    if (s == NULL) {
+    struct buf b;
+    buf_init(&b, 0);
+    if (jsonx_dump(j, &b) != 0)
         httpd_reply_text(req, 500, "cannot encode JSON reply\n");
-        return;
-    }
-    httpd_reply(req, status, "application/json", s, strlen(s));
-    free(s);
+    else
+        httpd_reply_buf(req, status, "application/json", &b);
+    buf_fini(&b);
+}
+
+void httpd_reply_api_error(struct httpd_req *req, int status, const char *error_type,
+                           const char *fmt, ...)
+{
+    struct buf msg;
+    va_list ap;
+    json_t *j;
+    buf_init(&msg, 0);
+    va_start(ap, fmt);
+    (void)buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    j = jsonx_prom_error(error_type, buf_str(&msg));
+    httpd_reply_json(req, status, j);
+    json_decref(j);
+    buf_fini(&msg);
+}
+
+void httpd_reply_api_success(struct httpd_req *req, struct json_t *data)
+{
+    json_t *j = jsonx_prom_success(data);
+    httpd_reply_json(req, 200, j);
+    json_decref(j);
 }

@@ -51,7 +51,8 @@ struct httpd_route_def {
 
 /*
  * Creates a server on base (borrowed; must outlive the server). opts may be NULL for defaults
- * (copied). Caller frees with httpd_free. Thread: the loop thread.
+ * (copied). Caller frees with httpd_free. Sets SIGPIPE to be ignored process-wide (writes to a
+ * vanished client must fail with EPIPE). Thread: the loop thread.
  */
 struct httpd *httpd_new(struct event_base *base, const struct httpd_opts *opts);
 
@@ -173,5 +174,14 @@ void httpd_reply_errorf(struct httpd_req *req, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* application/json reply of j (borrowed; serialized compactly). */
 void httpd_reply_json(struct httpd_req *req, int status, const struct json_t *j);
+/*
+ * Prometheus HTTP API error reply: {"status":"error","errorType":error_type,"error":msg} with
+ * status (bad_data 400, execution 422, not_found 404, timeout/canceled/unavailable 503,
+ * internal 500). msg is printf-style.
+ */
+void httpd_reply_api_error(struct httpd_req *req, int status, const char *error_type,
+                           const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Prometheus HTTP API success reply {"status":"success","data":data}; data is taken. */
+void httpd_reply_api_success(struct httpd_req *req, struct json_t *data);
 
 #endif

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the daemon scaffolding: flags and exit codes, reload hook, run and stop. */
 #include <event2/event.h>
+#include <event2/thread.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/buf.h"
 #include "common/daemon.h"
@@ -156,6 +161,146 @@ static void test_run_and_stop(void)
     rm_tmp();
 }
 
-static const struct test_case tests[] = {
-    TEST(test_exit_codes), TEST(test_reload), TEST(test_run_and_stop), {0}};
+static const struct daemon_spec manual_spec = {
+    .prog = "tocsin-test",
+    .summary = "test daemon",
+    .default_listen = "127.0.0.1:0",
+    .manual_ready = true,
+};
+
+struct manual_ctx {
+    struct daemon *d;
+    struct httpc *cli;
+    int statuses[2];
+    int n;
+};
+
+static void get_ready(struct manual_ctx *m);
+
+static void on_manual_ready(struct httpc_response *resp, void *ctx)
+{
+    struct manual_ctx *m = ctx;
+    m->statuses[m->n++] = resp->status;
+    if (m->n == 1) {
+        daemon_set_ready(m->d, true);
+        get_ready(m);
+    } else {
+        daemon_stop(m->d);
+    }
+}
+
+static void get_ready(struct manual_ctx *m)
+{
+    char url[128];
+    struct httpc_request r = {0};
+    snprintf(url, sizeof(url), "http://%s/-/ready", httpd_address(daemon_httpd(m->d)));
+    r.url = url;
+    CHECK_INT(httpc_do(m->cli, &r, on_manual_ready, m, NULL, NULL), 0);
+}
+
+static void kick_manual(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    get_ready(arg);
+}
+
+static void test_manual_ready(void)
+{
+    struct manual_ctx m = {0};
+    char storearg[160];
+    char *argv[] = {"p", storearg, "--log.format=json", NULL};
+    struct event *t;
+    struct timeval tv = {0, 10000};
+    make_tmp();
+    snprintf(storearg, sizeof(storearg), "--storage.path=%s", tmpdir);
+    CHECK_INT(daemon_new(&manual_spec, 3, argv, &m.d), 0);
+    m.cli = httpc_new(daemon_base(m.d));
+    t = evtimer_new(daemon_base(m.d), kick_manual, &m);
+    evtimer_add(t, &tv);
+    CHECK_INT(daemon_run(m.d), 0);
+    CHECK_INT(m.statuses[0], 503);
+    CHECK_INT(m.statuses[1], 200);
+    event_free(t);
+    httpc_free(m.cli);
+    daemon_free(m.d);
+    rm_tmp();
+}
+
+/* ---- worker threads hand replies back to the loop ---- */
+
+struct job {
+    struct event_base *base;
+    struct httpd_req *req;
+    pthread_t th;
+};
+
+static void reply_on_loop(void *ctx)
+{
+    struct job *j = ctx;
+    httpd_reply_api_error(j->req, 422, "execution", "computed on a worker: %d", 42);
+}
+
+static void *worker(void *arg)
+{
+    struct job *j = arg;
+    usleep(50000);
+    CHECK_INT(daemon_loop_call(j->base, reply_on_loop, j), 0);
+    return NULL;
+}
+
+static void h_offload(struct httpd_req *req, void *ctx)
+{
+    struct job *j = ctx;
+    j->req = req;
+    pthread_create(&j->th, NULL, worker, j);
+}
+
+struct client {
+    int status;
+    char body[256];
+    bool done;
+};
+
+static void on_client(struct httpc_response *resp, void *ctx)
+{
+    struct client *c = ctx;
+    c->status = resp->status;
+    snprintf(c->body, sizeof(c->body), "%s", resp->body);
+    c->done = true;
+}
+
+static void test_loop_call(void)
+{
+    struct event_base *base;
+    struct httpd *srv;
+    struct httpc *cli;
+    struct job j = {0};
+    struct client c = {0};
+    struct httpc_request r = {0};
+    char url[128];
+    evthread_use_pthreads();
+    base = event_base_new();
+    srv = httpd_new(base, NULL);
+    cli = httpc_new(base);
+    j.base = base;
+    CHECK_INT(httpd_bind(srv, "127.0.0.1:0", NULL), 0);
+    CHECK_INT(httpd_route_add(srv, "GET", "/api/v1/query", h_offload, &j), 0);
+    snprintf(url, sizeof(url), "http://%s/api/v1/query", httpd_address(srv));
+    r.url = url;
+    CHECK_INT(httpc_do(cli, &r, on_client, &c, NULL, NULL), 0);
+    while (!c.done)
+        event_base_loop(base, EVLOOP_ONCE);
+    pthread_join(j.th, NULL);
+    CHECK_INT(c.status, 422);
+    CHECK_STREQ(c.body, "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"computed on "
+                        "a worker: 42\"}");
+    httpc_free(cli);
+    httpd_free(srv);
+    event_base_free(base);
+}
+
+static const struct test_case tests[] = {TEST(test_exit_codes),   TEST(test_reload),
+                                         TEST(test_run_and_stop), TEST(test_loop_call),
+                                         TEST(test_manual_ready), {0}};
 TEST_MAIN(tests)

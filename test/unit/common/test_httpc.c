@@ -168,6 +168,42 @@ static void test_retries_exhausted(void)
     fx_fini(&f);
 }
 
+struct many {
+    int done, ok;
+};
+
+static void on_many(struct httpc_response *resp, void *ctx)
+{
+    struct many *m = ctx;
+    m->done++;
+    if (resp->rc == 0 && resp->status == 200 && strcmp(resp->body, "finally\n") == 0)
+        m->ok++;
+}
+
+/* Many calls in flight at once share one multi handle and one loop. */
+static void test_concurrent(void)
+{
+    struct fx f;
+    struct many m = {0};
+    char url[256];
+    struct httpc_request r;
+    int64_t deadline;
+    fx_init(&f);
+    httpd_route_add(f.srv, NULL, "/flaky", h_flaky, &f);
+    r = req_for(&f, "/flaky", url, sizeof(url));
+    for (int i = 0; i < 200; i++)
+        CHECK_INT(httpc_do(f.cli, &r, on_many, &m, NULL, NULL), 0);
+    CHECK_INT(httpc_pending(f.cli), 200);
+    deadline = time_mono_ms() + 10000;
+    while (m.done < 200 && time_mono_ms() < deadline)
+        event_base_loop(f.base, EVLOOP_ONCE);
+    CHECK_INT(m.done, 200);
+    CHECK_INT(m.ok, 200);
+    CHECK_INT(f.hits, 200);
+    CHECK_INT(httpc_pending(f.cli), 0);
+    fx_fini(&f);
+}
+
 static void test_no_retry_on_4xx(void)
 {
     struct fx f;
@@ -576,6 +612,7 @@ static const struct test_case tests[] = {TEST(test_retry_then_success),
                                          TEST(test_bad_request),
                                          TEST(test_retry_after_parse),
                                          TEST(test_sync),
+                                         TEST(test_concurrent),
                                          TEST(test_tls),
                                          {0}};
 TEST_MAIN(tests)
