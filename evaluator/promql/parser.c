@@ -126,11 +126,9 @@ static bool tok_is_word(struct parser *p, const char *w)
 static int number_value(struct parser *p, const struct promql_token *t, double *out)
 {
     size_t n = t->end - t->start, k = 0;
-    char tmp[128];
+    char *tmp = arena_alloc(p->a, n + 1); /* printed floats can have 300+ digits */
     char *end = NULL;
     const char *s = p->lx.in + t->start;
-    if (n >= sizeof(tmp))
-        return perr(p, t->start, "error parsing number: number too long");
     for (size_t i = 0; i < n; i++)
         if (s[i] != '_')
             tmp[k++] = s[i];

@@ -422,6 +422,20 @@ static void test_numbers_and_strings(void)
     t = parse_ok("`a\\n\"`", 0);
     CHECK_STREQ(t->root->u.string.value, "a\\n\"");
     promql_expr_tree_free(t);
+    {
+        /* 'f' formatting of large numbers yields hundreds of digits that must parse back */
+        struct promql_expr_tree *t2;
+        struct buf b;
+        t = parse_ok("-2E199", 0);
+        buf_init(&b, 0);
+        promql_expr_format(t->root, &b);
+        CHECK_INT(b.len, 201);
+        t2 = parse_ok(buf_str(&b), 0);
+        CHECK(t2->root->u.number.value == -2e199);
+        buf_fini(&b);
+        promql_expr_tree_free(t);
+        promql_expr_tree_free(t2);
+    }
     check_error("1e400", 0,
                 "1:1: parse error: error parsing number: strconv.ParseFloat: parsing \"1e400\": "
                 "value out of range");
