@@ -126,11 +126,9 @@ static bool tok_is_word(struct parser *p, const char *w)
 static int number_value(struct parser *p, const struct promql_token *t, double *out)
 {
     size_t n = t->end - t->start, k = 0;
-    char tmp[128];
+    char *tmp = arena_alloc(p->a, n + 1); /* printed floats can have 300+ digits */
     char *end = NULL;
     const char *s = p->lx.in + t->start;
-    if (n >= sizeof(tmp))
-        return perr(p, t->start, "error parsing number: number too long");
     for (size_t i = 0; i < n; i++)
         if (s[i] != '_')
             tmp[k++] = s[i];
@@ -1529,27 +1527,35 @@ static int check(struct parser *p, struct promql_expr *n)
     return rc;
 }
 
-int promql_parse(const char *query, size_t len, unsigned flags, struct promql_expr_tree **out,
-                 struct err *e)
+/* Sets up p and a new tree holding a copy of query[0..len). */
+static struct promql_expr_tree *parser_start(struct parser *p, const char *query, size_t len,
+                                             unsigned flags, struct err *e)
 {
-    int rc = ERR_PARSE;
-    struct parser p;
     struct promql_expr_tree *t = xcalloc(1, sizeof(*t));
     char *copy;
-    *out = NULL;
     arena_init(&t->arena, 0);
     copy = arena_alloc(&t->arena, len + 1);
     memcpy(copy, query, len);
     copy[len] = '\0';
     t->query = copy;
-    memset(&p, 0, sizeof(p));
-    p.tree = t;
-    p.a = &t->arena;
-    p.flags = flags;
-    p.e = e;
+    memset(p, 0, sizeof(*p));
+    p->tree = t;
+    p->a = &t->arena;
+    p->flags = flags;
+    p->e = e;
     err_clear(e);
-    promql_lexer_init(&p.lx, copy, len);
-    advance(&p, PROMQL_LEX_NORMAL);
+    promql_lexer_init(&p->lx, copy, len);
+    advance(p, PROMQL_LEX_NORMAL);
+    return t;
+}
+
+int promql_parse(const char *query, size_t len, unsigned flags, struct promql_expr_tree **out,
+                 struct err *e)
+{
+    int rc = ERR_PARSE;
+    struct parser p;
+    struct promql_expr_tree *t = parser_start(&p, query, len, flags, e);
+    *out = NULL;
     if (p.tok.type == PROMQL_TOK_EOF) {
         perr(&p, 0, "no expression found in input");
         goto out;
@@ -1561,6 +1567,38 @@ int promql_parse(const char *query, size_t len, unsigned flags, struct promql_ex
         goto out;
     }
     p.depth = 0;
+    if (check(&p, t->root) != 0)
+        goto out;
+    *out = t;
+    t = NULL;
+    rc = 0;
+out:
+    promql_expr_tree_free(t);
+    return rc;
+}
+
+int promql_parse_selector(const char *s, size_t len, struct promql_expr_tree **out, struct err *e)
+{
+    int rc = ERR_PARSE;
+    struct parser p;
+    struct promql_expr_tree *t = parser_start(&p, s, len, 0, e);
+    *out = NULL;
+    if (p.tok.type == PROMQL_TOK_LBRACE) {
+        t->root = parse_vector_selector(&p, NULL, p.tok.start);
+    } else if (p.tok.type == PROMQL_TOK_IDENT) {
+        struct promql_token name = p.tok;
+        advance(&p, PROMQL_LEX_NORMAL);
+        t->root = parse_vector_selector(&p, &name, name.start);
+    } else {
+        unexpected(&p, NULL, NULL);
+        goto out;
+    }
+    if (t->root == NULL)
+        goto out;
+    if (p.tok.type != PROMQL_TOK_EOF) {
+        unexpected(&p, NULL, NULL);
+        goto out;
+    }
     if (check(&p, t->root) != 0)
         goto out;
     *out = t;

@@ -422,6 +422,20 @@ static void test_numbers_and_strings(void)
     t = parse_ok("`a\\n\"`", 0);
     CHECK_STREQ(t->root->u.string.value, "a\\n\"");
     promql_expr_tree_free(t);
+    {
+        /* 'f' formatting of large numbers yields hundreds of digits that must parse back */
+        struct promql_expr_tree *t2;
+        struct buf b;
+        t = parse_ok("-2E199", 0);
+        buf_init(&b, 0);
+        promql_expr_format(t->root, &b);
+        CHECK_INT(b.len, 201);
+        t2 = parse_ok(buf_str(&b), 0);
+        CHECK(t2->root->u.number.value == -2e199);
+        buf_fini(&b);
+        promql_expr_tree_free(t);
+        promql_expr_tree_free(t2);
+    }
     check_error("1e400", 0,
                 "1:1: parse error: error parsing number: strconv.ParseFloat: parsing \"1e400\": "
                 "value out of range");
@@ -488,18 +502,33 @@ static void test_function_table(void)
     promql_expr_tree_free(NULL);
 }
 
+static void test_parse_selector(void)
+{
+    struct promql_expr_tree *t = NULL;
+    struct err e;
+    char msg[1200];
+    CHECK_INT(promql_parse_selector("up{job=\"x\"}", strlen("up{job=\"x\"}"), &t, &e), 0);
+    CHECK_INT(t->root->kind, PROMQL_EXPR_VECTOR_SELECTOR);
+    CHECK_INT(t->root->u.vs.nmatchers, 2);
+    promql_expr_tree_free(t);
+    CHECK_INT(promql_parse_selector("{__name__=~\"a.*\"}", strlen("{__name__=~\"a.*\"}"), &t, &e),
+              0);
+    promql_expr_tree_free(t);
+    CHECK_INT(promql_parse_selector("up offset 5m", strlen("up offset 5m"), &t, &e), ERR_PARSE);
+    CHECK(t == NULL);
+    CHECK_STREQ(promql_parse_error_string(&e, msg, sizeof(msg)),
+                "1:4: parse error: unexpected <offset>");
+    CHECK_INT(promql_parse_selector("sum(up)", strlen("sum(up)"), &t, &e), ERR_PARSE);
+    CHECK_INT(promql_parse_selector("{}", strlen("{}"), &t, &e), ERR_PARSE);
+    CHECK_STREQ(promql_parse_error_string(&e, msg, sizeof(msg)),
+                "1:1: parse error: vector selector must contain at least one non-empty matcher");
+}
+
 static const struct test_case tests[] = {
-    TEST(test_precedence),
-    TEST(test_types),
-    TEST(test_errors),
-    TEST(test_feature_flags),
-    TEST(test_printer),
-    TEST(test_selector_details),
-    TEST(test_durations),
-    TEST(test_numbers_and_strings),
-    TEST(test_binary_details),
-    TEST(test_function_table),
-    {0},
+    TEST(test_parse_selector),   TEST(test_precedence),     TEST(test_types),
+    TEST(test_errors),           TEST(test_feature_flags),  TEST(test_printer),
+    TEST(test_selector_details), TEST(test_durations),      TEST(test_numbers_and_strings),
+    TEST(test_binary_details),   TEST(test_function_table), {0},
 };
 
 TEST_MAIN(tests)
