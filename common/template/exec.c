@@ -415,7 +415,7 @@ static int eval_chain(struct tmpl_ctx *c, struct tmpl_value *dot, const struct n
         return fail(c, "indirection through explicit nil in %s", "nil");
     if ((rc = eval_arg(c, dot, n->pipe, &base)) != 0)
         return rc;
-    c->at = n;
+    /* like Go, errors in the fields point at the last node evaluated for the base */
     rc = eval_field_chain(c, dot, base, n, a, out);
     tmpl_unref(base);
     return rc;

@@ -574,6 +574,8 @@ static int fmt_value(struct buf *out, const struct spec *sp, struct tmpl_value *
         return bad_verb(out, sp->verb, v);
     case TMPL_OBJECT: {
         struct tmpl_value *p = NULL;
+        if (v->u.obj.type->print && strchr("vsqxX", sp->verb))
+            return fmt_stringer(out, sp, v);
         if (v->u.obj.type->convert && tmpl_plain(v, &p, NULL) == 0 && p->kind != TMPL_OBJECT)
             rc = fmt_value(out, sp, p);
         else

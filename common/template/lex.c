@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Lexer for Go text/template: text, {{ }} actions with trim markers, comments, and the tokens
  * inside actions, with Go's lexer error messages. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -66,6 +67,37 @@ static const char *find2(const char *s, size_t n, const char *needle)
             return s + i;
     }
     return NULL;
+}
+
+/* Decodes the UTF-8 sequence at s (0xFFFD when invalid). */
+static uint32_t decode_rune(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[0] >= 0xc2 && u[0] < 0xe0 && n >= 2 && (u[1] & 0xc0) == 0x80)
+        return ((uint32_t)(u[0] & 0x1f) << 6) | (u[1] & 0x3f);
+    if (u[0] >= 0xe0 && u[0] < 0xf0 && n >= 3 && (u[1] & 0xc0) == 0x80 && (u[2] & 0xc0) == 0x80)
+        return ((uint32_t)(u[0] & 0x0f) << 12) | ((uint32_t)(u[1] & 0x3f) << 6) | (u[2] & 0x3f);
+    if (u[0] >= 0xf0 && u[0] < 0xf5 && n >= 4 && (u[1] & 0xc0) == 0x80 && (u[2] & 0xc0) == 0x80 &&
+        (u[3] & 0xc0) == 0x80)
+        return ((uint32_t)(u[0] & 0x07) << 18) | ((uint32_t)(u[1] & 0x3f) << 12) |
+               ((uint32_t)(u[2] & 0x3f) << 6) | (u[3] & 0x3f);
+    return 0xfffd;
+}
+
+/* Approximates unicode.IsLetter/IsDigit for a non-ASCII rune: Latin-1 symbols, spaces and
+ * general punctuation are not letters; other valid runes are taken as letters. */
+static bool is_letter_rune(const char *s, size_t n)
+{
+    uint32_t r = decode_rune(s, n);
+    if (r == 0xfffd)
+        return false;
+    if (r < 0xc0)
+        return r == 0xaa || r == 0xb5 || r == 0xba;
+    if (r == 0xd7 || r == 0xf7)
+        return false;
+    if ((r >= 0x2000 && r <= 0x206f) || r == 0x1680 || r == 0x3000 || (r >= 0x2190 && r <= 0x2bff))
+        return false;
+    return true;
 }
 
 static int count_lines(const char *s, size_t n)
@@ -280,6 +312,9 @@ static int lex_action(struct lexer *l, bool *trim_after)
                 return lex_fail(l, "bad number syntax: \"%.*s\"", (int)(l->pos - start),
                                 l->s + start);
             emit(l, T_NUMBER, start, l->pos, l->line);
+        } else if (c >= 0x80 && !is_letter_rune(l->s + l->pos, l->n - l->pos)) {
+            return lex_fail(l, "unrecognized character in action: U+%04X",
+                            (unsigned)decode_rune(l->s + l->pos, l->n - l->pos));
         } else if (is_alnum(c)) {
             size_t i;
             enum tok_type t = T_IDENT;
@@ -310,7 +345,7 @@ static int lex_action(struct lexer *l, bool *trim_after)
             l->pos++;
             emit(l, T_CHAR, start, l->pos, l->line);
         } else {
-            return lex_fail(l, "bad character U+%04X", c);
+            return lex_fail(l, "unrecognized character in action: U+%04X", c);
         }
     }
 }
