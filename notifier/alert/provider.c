@@ -4,8 +4,13 @@
 
 #include <stdlib.h>
 
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/log.h"
 #include "common/xalloc.h"
 #include "notifier/alert/alert.h"
+#include "notifier/alert/alert_json.h"
+#include "notifier/store/store.h"
 
 void am_alerts_init(struct am_alerts *p)
 {
@@ -79,4 +84,105 @@ const struct am_alert **am_alerts_list(const struct am_alerts *p, size_t *n)
     qsort(v, k, sizeof(*v), cmp_fp);
     *n = k;
     return v;
+}
+
+int am_alerts_put_durable(struct am_alerts *p, struct store *s,
+                          const struct am_alert *const *alerts, size_t n, int64_t now,
+                          const struct am_alert **merged, struct err *e)
+{
+    struct am_alert **m = xcalloc(n ? n : 1, sizeof(*m));
+    struct buf rec;
+    int rc = 0;
+    buf_init(&rec, 0);
+    for (size_t i = 0; i < n; i++) {
+        const struct am_alert *old = am_alerts_get(p, alerts[i]->fingerprint);
+        /* a batch may carry the same alert twice: merge with the earlier one of the batch */
+        for (size_t k = 0; k < i; k++) {
+            if (m[k]->fingerprint == alerts[i]->fingerprint)
+                old = m[k];
+        }
+        m[i] = am_alert_put_merge(old, alerts[i], now);
+        if (s) {
+            char fp[17];
+            buf_reset(&rec);
+            am_alert_encode_record(&rec, m[i]);
+            am_fingerprint_format(m[i]->fingerprint, fp);
+            if ((rc = store_put(s, STORE_NS_ALERT, fp, 16, rec.data, rec.len, 0)) != 0) {
+                err_set(e, rc, "alert record too large");
+                goto out;
+            }
+        }
+    }
+    if (s && (rc = store_commit(s, e)) != 0)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        char fp[17];
+        am_alert_free(kvmap_put(&p->by_fp, am_fingerprint_format(m[i]->fingerprint, fp), 16, m[i]));
+        if (merged)
+            merged[i] = m[i];
+        m[i] = NULL;
+    }
+    /* a fingerprint repeated in the batch: the later merge replaced the earlier in the map and
+     * the earlier was freed, so point every duplicate at the survivor */
+    for (size_t i = 0; merged && i < n; i++)
+        merged[i] = am_alerts_get(p, alerts[i]->fingerprint);
+out:
+    for (size_t i = 0; i < n; i++)
+        am_alert_free(m[i]);
+    if (rc != 0 && s) {
+        /* drop what was staged so the next commit does not write it */
+        store_discard(s);
+    }
+    xfree(m);
+    buf_fini(&rec);
+    return rc;
+}
+
+struct load_ctx {
+    struct am_alerts *p;
+    int bad;
+};
+
+static void load_one(void *arg, const char *key, size_t klen, const struct store_value *v)
+{
+    struct load_ctx *c = arg;
+    struct am_alert *a = NULL;
+    (void)key;
+    (void)klen;
+    if (am_alert_decode_record(v->data, v->len, &a, NULL) != 0) {
+        c->bad++;
+        return;
+    }
+    am_alerts_restore(c->p, a);
+}
+
+int am_alerts_load(struct am_alerts *p, const struct store *s)
+{
+    struct load_ctx c = {p, 0};
+    store_foreach(s, STORE_NS_ALERT, load_one, &c);
+    if (c.bad)
+        log_warnf("alerts: skipped %d corrupt stored alerts", c.bad);
+    return c.bad;
+}
+
+struct gc_ctx {
+    struct store *s;
+    int rc;
+};
+
+static void gc_one(void *arg, const struct am_alert *a)
+{
+    struct gc_ctx *c = arg;
+    char fp[17];
+    if (c->s && c->rc == 0)
+        c->rc = store_del(c->s, STORE_NS_ALERT, am_fingerprint_format(a->fingerprint, fp), 16);
+}
+
+long am_alerts_gc_durable(struct am_alerts *p, struct store *s, int64_t now, struct err *e)
+{
+    struct gc_ctx c = {s, 0};
+    size_t n = am_alerts_gc(p, now, gc_one, &c);
+    if (c.rc == 0 && s)
+        c.rc = store_commit(s, e);
+    return c.rc != 0 ? c.rc : (long)n;
 }

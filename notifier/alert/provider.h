@@ -10,6 +10,8 @@
 #include "notifier/store/kvmap.h"
 
 struct am_alert;
+struct err;
+struct store;
 
 struct am_alerts {
     struct kvmap by_fp; /* 16-hex fingerprint -> struct am_alert * (owned) */
@@ -28,6 +30,23 @@ void am_alerts_restore(struct am_alerts *p, struct am_alert *a);
  * NULL). Returns how many were removed. */
 size_t am_alerts_gc(struct am_alerts *p, int64_t now,
                     void (*cb)(void *arg, const struct am_alert *a), void *arg);
+/*
+ * Durable batch put for POST /api/v2/alerts: merges each of alerts[0..n) (borrowed) with the
+ * stored copy, writes all results to store (may be NULL = memory only) in one commit, and only
+ * when the commit succeeded applies them in memory. merged (may be NULL) receives n borrowed
+ * pointers to the stored alerts. Returns 0, or the store's error with nothing changed (answer
+ * 500 and do not acknowledge).
+ */
+int am_alerts_put_durable(struct am_alerts *p, struct store *s,
+                          const struct am_alert *const *alerts, size_t n, int64_t now,
+                          const struct am_alert **merged, struct err *e);
+/* Loads the alerts persisted in store (call at start, before the API serves). Returns the number
+ * of corrupt records skipped (>= 0). */
+int am_alerts_load(struct am_alerts *p, const struct store *s);
+/* am_alerts_gc that also deletes the removed alerts from store (one commit). Returns the number
+ * removed, or a negative store error (memory is cleaned either way). */
+long am_alerts_gc_durable(struct am_alerts *p, struct store *s, int64_t now, struct err *e);
+
 /* All stored alerts sorted by fingerprint in a new array (caller frees the array only). */
 const struct am_alert **am_alerts_list(const struct am_alerts *p, size_t *n);
 

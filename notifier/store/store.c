@@ -420,6 +420,11 @@ int store_commit(struct store *s, struct err *e)
     return 0;
 }
 
+void store_discard(struct store *s)
+{
+    buf_reset(&s->pending);
+}
+
 const struct store_value *store_get(const struct store *s, unsigned ns, const char *key,
                                     size_t klen)
 {

@@ -65,6 +65,9 @@ int store_del(struct store *s, unsigned ns, const char *key, size_t klen);
  * returned (the caller must not acknowledge). No-op returning 0 when nothing is staged. */
 int store_commit(struct store *s, struct err *e);
 
+/* Drops the staged, uncommitted writes. */
+void store_discard(struct store *s);
+
 /* Committed value or NULL (borrowed until the next commit/snapshot of that key). */
 const struct store_value *store_get(const struct store *s, unsigned ns, const char *key,
                                     size_t klen);
