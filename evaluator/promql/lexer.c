@@ -545,8 +545,10 @@ void promql_lexer_next(struct promql_lexer *lx, enum promql_lex_mode mode, struc
         t->end = s;
         if (mode == PROMQL_LEX_BRACES) {
             lex_error(lx, t, s, "unexpected end of input inside braces");
-        } else if (mode == PROMQL_LEX_BRACKET) {
+        } else if (mode == PROMQL_LEX_BRACKET && !lx->bracket_num) {
             lex_error(lx, t, s, "unexpected end of input in duration expression");
+        } else if (mode == PROMQL_LEX_BRACKET) {
+            lex_error(lx, t, s, "unclosed left bracket");
         } else if (lx->paren_depth > 0) {
             lex_error(lx, t, s, "unclosed left parenthesis");
         } else {
@@ -676,7 +678,7 @@ void promql_lexer_next(struct promql_lexer *lx, enum promql_lex_mode mode, struc
     case ')':
         t->type = PROMQL_TOK_RPAREN;
         if (--lx->paren_depth < 0)
-            lex_error(lx, t, s, "unexpected right parenthesis ')'");
+            lex_error(lx, t, s + 1, "unexpected right parenthesis ')'");
         return;
     case '{':
         t->type = PROMQL_TOK_LBRACE;
@@ -690,6 +692,8 @@ void promql_lexer_next(struct promql_lexer *lx, enum promql_lex_mode mode, struc
             return;
         }
         t->type = PROMQL_TOK_LBRACKET;
+        lx->bracket_num = false;
+        lx->colons = 0;
         return;
     case ']':
         if (mode != PROMQL_LEX_BRACKET) {
@@ -700,6 +704,10 @@ void promql_lexer_next(struct promql_lexer *lx, enum promql_lex_mode mode, struc
         return;
     case ':':
         if (mode == PROMQL_LEX_BRACKET) {
+            if (++lx->colons > 1) {
+                lex_error(lx, t, s, "unexpected colon ':'");
+                return;
+            }
             t->type = PROMQL_TOK_COLON;
             return;
         }
@@ -709,6 +717,8 @@ void promql_lexer_next(struct promql_lexer *lx, enum promql_lex_mode mode, struc
         break;
     }
     if (is_digit(c) || (c == '.' && is_digit(peekc(lx, s + 1)))) {
+        if (mode == PROMQL_LEX_BRACKET)
+            lx->bracket_num = true;
         lex_number_or_duration(lx, t, s);
         return;
     }

@@ -86,6 +86,8 @@ struct promql_lexer {
     size_t errpos;    /* where the error token starts */
     int paren_depth;  /* open '(' so far, for "unclosed left parenthesis" */
     bool failed;      /* an error token was returned; every later token is that error */
+    bool bracket_num; /* a number was read since the last '[' (Prometheus's lexer state) */
+    int colons;       /* ':' read since the last '[' */
 };
 
 /* Starts lexing in[0..len) (borrowed; must outlive the lexer). */

@@ -928,7 +928,7 @@ static int parse_offset(struct parser *p, struct promql_expr *e)
     case PROMQL_TOK_IDENT:
         break;
     default:
-        return unexpected(p, "offset", "number, duration, or step()");
+        return unexpected(p, "offset", "number or duration");
     }
     if ((d = parse_dur_unary(p, PROMQL_LEX_NORMAL)) == NULL)
         return ERR_PARSE;

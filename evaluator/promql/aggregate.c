@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* PromQL aggregation operators (sum, avg, count, topk, quantile, count_values, limitk, ...). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/labels.h"
+#include "common/xalloc.h"
+#include "evaluator/promql/ast.h"
+#include "evaluator/promql/engine_int.h"
+#include "evaluator/promql/fmtfloat.h"
+
+struct group {
+    uint64_t key;
+    struct labels *labels; /* output labels */
+    bool drop_name;
+    double value, mean, c, cmean;
+    double count;
+    bool incremental, seen_nan_inf;
+    size_t *members; /* indexes into the input vector (topk, quantile, limitk) */
+    size_t nmembers, capmembers;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static struct labels *group_labels(const struct promql_aggregate *a, const struct labels *ls)
+{
+    struct labels_builder b;
+    struct labels *out;
+    labels_builder_init(&b);
+    if (a->without) {
+        labels_builder_from(&b, ls);
+        for (size_t i = 0; i < a->ngrouping; i++)
+            labels_builder_del(&b, a->grouping[i]);
+        labels_builder_del(&b, "__name__");
+        labels_builder_del(&b, "__type__");
+        labels_builder_del(&b, "__unit__");
+    } else {
+        for (size_t i = 0; i < a->ngrouping; i++) {
+            const char *v = labels_get(ls, a->grouping[i]);
+            if (v != NULL)
+                labels_builder_set(&b, a->grouping[i], v);
+        }
+    }
+    out = labels_builder_finish(&b);
+    labels_builder_fini(&b);
+    return out;
+}
+
+static void member_add(struct group *g, size_t i)
+{
+    if (g->nmembers == g->capmembers) {
+        g->capmembers = g->capmembers ? g->capmembers * 2 : 4;
+        g->members = xreallocarray(g->members, g->capmembers, sizeof(*g->members));
+    }
+    g->members[g->nmembers++] = i;
+}
+
+static void fmt_label_name_q(const char *s, char *out, size_t n)
+{
+    size_t o = 0;
+    for (; *s != '\0' && o + 5 < n; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+            o += (size_t)snprintf(out + o, n - o, "\\x%02x", c);
+        else
+            out[o++] = (char)c;
+    }
+    out[o] = '\0';
+}
+
+/* Orders for topk (descending, NaN last) and bottomk (ascending, NaN last). */
+static const struct promql_vector *sort_vec;
+static int sort_desc;
+
+static int cmp_members(const void *a, const void *b)
+{
+    double x = sort_vec->s[*(const size_t *)a].v, y = sort_vec->s[*(const size_t *)b].v;
+    if (isnan(x) && isnan(y))
+        return 0;
+    if (isnan(x))
+        return 1;
+    if (isnan(y))
+        return -1;
+    if (x == y)
+        return 0;
+    return ((x > y) == (sort_desc != 0)) ? -1 : 1;
+}
+
+/* Stable sort of member indexes (insertion sort keeps input order on ties). */
+static void sort_members(const struct promql_vector *v, size_t *m, size_t n, bool desc)
+{
+    sort_vec = v;
+    sort_desc = desc;
+    for (size_t i = 1; i < n; i++) {
+        size_t x = m[i], j = i;
+        while (j > 0 && cmp_members(&m[j - 1], &x) > 0) {
+            m[j] = m[j - 1];
+            j--;
+        }
+        m[j] = x;
+    }
+}
+
+static uint64_t ratio_hash(const struct labels *ls)
+{
+    return labels_hash(ls);
+}
+
+static int aggregate_vector(struct ev *ev, const struct promql_expr *x, int64_t t,
+                            struct promql_vector *in, double param, const char *sparam,
+                            struct promql_vector *out)
+{
+    const struct promql_aggregate *a = &x->u.agg;
+    const char **names = NULL;
+    size_t nnames = 0;
+    struct group *groups = NULL;
+    size_t ngroups = 0, capgroups = 0;
+    size_t *tab = NULL, cap = 16;
+    int rc = 0;
+    int64_t k = 0;
+
+    if (a->op == PROMQL_AGG_TOPK || a->op == PROMQL_AGG_BOTTOMK || a->op == PROMQL_AGG_LIMITK) {
+        if (isnan(param))
+            return ev_fail(ev, ERR_INVALID, "Parameter value is NaN");
+        if (param >= 9.2e18)
+            k = INT64_MAX;
+        else if (param <= -9.2e18)
+            k = INT64_MIN;
+        else
+            k = (int64_t)param;
+        if (k < 1)
+            return 0;
+    }
+    if (a->op == PROMQL_AGG_LIMIT_RATIO) {
+        if (isnan(param))
+            return ev_fail(ev, ERR_INVALID, "Ratio value is NaN");
+        if (param < -1 || param > 1) {
+            ev_note(ev, false, a->param,
+                    "ratio value should be between -1 and 1, got %s, capping to %d",
+                    fmtfloat_g(param).s, param < 0 ? -1 : 1);
+            param = param < 0 ? -1 : 1;
+        }
+    }
+    if (a->op == PROMQL_AGG_QUANTILE && (isnan(param) || param < 0 || param > 1))
+        ev_note(ev, false, a->param, "quantile value should be between 0 and 1, got %s",
+                fmtfloat_g(param).s);
+    if (a->op == PROMQL_AGG_COUNT_VALUES) {
+        if (!utf8_valid(sparam, strlen(sparam)) || sparam[0] == '\0') {
+            char q[512];
+            fmt_label_name_q(sparam, q, sizeof(q));
+            return ev_fail(ev, ERR_INVALID, "invalid label name \"%s\"", q);
+        }
+    }
+
+    nnames = a->ngrouping + (a->without ? 3 : 0);
+    names = xcalloc(nnames + 1, sizeof(*names));
+    for (size_t i = 0; i < a->ngrouping; i++)
+        names[i] = a->grouping[i];
+    if (a->without) {
+        names[a->ngrouping] = "__name__";
+        names[a->ngrouping + 1] = "__type__";
+        names[a->ngrouping + 2] = "__unit__";
+    }
+    qsort(names, nnames, sizeof(*names), cmp_str);
+    while (cap < in->n * 2 + 2)
+        cap *= 2;
+    tab = xcalloc(cap, sizeof(*tab));
+
+    for (size_t i = 0; i < in->n; i++) {
+        struct promql_sample *s = &in->s[i];
+        uint64_t key = labels_hash_subset(s->labels, names, nnames, !a->without);
+        struct group *g = NULL;
+        size_t h;
+        if (a->op == PROMQL_AGG_COUNT_VALUES) {
+            char vbuf[64];
+            fmtfloat_go_f(s->v, vbuf, sizeof(vbuf));
+            key ^= (uint64_t)strlen(vbuf) * 0x9E3779B97F4A7C15ULL;
+            for (const char *p = vbuf; *p; p++)
+                key = (key ^ (unsigned char)*p) * 0x100000001b3ULL;
+        }
+        h = (size_t)(key ^ (key >> 31)) & (cap - 1);
+        while (tab[h] != 0) {
+            if (groups[tab[h] - 1].key == key) {
+                g = &groups[tab[h] - 1];
+                break;
+            }
+            h = (h + 1) & (cap - 1);
+        }
+        if (g == NULL) {
+            if (ngroups == capgroups) {
+                capgroups = capgroups ? capgroups * 2 : 8;
+                groups = xreallocarray(groups, capgroups, sizeof(*groups));
+            }
+            g = &groups[ngroups++];
+            memset(g, 0, sizeof(*g));
+            tab[h] = ngroups;
+            g->key = key;
+            g->labels = group_labels(a, s->labels);
+            g->drop_name = s->drop_name;
+            if (a->op == PROMQL_AGG_COUNT_VALUES) {
+                char vbuf[64];
+                struct labels_builder lb;
+                struct labels *nl;
+                fmtfloat_go_f(s->v, vbuf, sizeof(vbuf));
+                labels_builder_init(&lb);
+                labels_builder_from(&lb, g->labels);
+                labels_builder_set(&lb, sparam, vbuf);
+                nl = labels_builder_finish(&lb);
+                labels_builder_fini(&lb);
+                labels_free(g->labels);
+                g->labels = nl;
+            }
+            g->value = s->v;
+            g->mean = s->v;
+            g->count = 1;
+            g->c = 0;
+            if (a->op == PROMQL_AGG_STDDEV || a->op == PROMQL_AGG_STDVAR) {
+                g->value = 0;
+                g->mean = s->v;
+                g->seen_nan_inf = isnan(s->v) || isinf(s->v);
+            }
+            member_add(g, i);
+            continue;
+        }
+        g->count++;
+        g->drop_name = g->drop_name || s->drop_name;
+        member_add(g, i);
+        switch (a->op) {
+        case PROMQL_AGG_SUM:
+            g->value = kahan_inc(s->v, g->value, &g->c);
+            break;
+        case PROMQL_AGG_AVG:
+            if (!g->incremental) {
+                double c2 = g->c;
+                double ns = kahan_inc(s->v, g->value, &c2);
+                if (!isinf(ns)) {
+                    g->value = ns;
+                    g->c = c2;
+                    break;
+                }
+                g->incremental = true;
+                g->mean = g->value / (g->count - 1);
+                g->c = g->c / (g->count - 1);
+            }
+            {
+                double q = (g->count - 1) / g->count;
+                double cc = q * g->c;
+                g->mean = kahan_inc(s->v / g->count, q * g->mean, &cc);
+                g->c = cc;
+            }
+            break;
+        case PROMQL_AGG_MIN:
+            if (s->v < g->value || isnan(g->value))
+                g->value = s->v;
+            break;
+        case PROMQL_AGG_MAX:
+            if (s->v > g->value || isnan(g->value))
+                g->value = s->v;
+            break;
+        case PROMQL_AGG_STDDEV:
+        case PROMQL_AGG_STDVAR: {
+            double delta = s->v - (g->mean + g->cmean);
+            if (isnan(s->v) || isinf(s->v))
+                g->seen_nan_inf = true;
+            g->mean = kahan_inc(delta / g->count, g->mean, &g->cmean);
+            g->value = kahan_inc(delta * (s->v - (g->mean + g->cmean)), g->value, &g->c);
+            break;
+        }
+        default:
+            break;
+        }
+    }
+
+    for (size_t gi = 0; gi < ngroups; gi++) {
+        struct group *g = &groups[gi];
+        double v = g->value;
+        switch (a->op) {
+        case PROMQL_AGG_SUM:
+            v = isinf(g->value) ? g->value : g->value + g->c;
+            break;
+        case PROMQL_AGG_AVG:
+            if (g->incremental)
+                v = g->mean + g->c;
+            else
+                v = g->value / g->count + g->c / g->count;
+            break;
+        case PROMQL_AGG_COUNT:
+        case PROMQL_AGG_COUNT_VALUES:
+            v = g->count;
+            break;
+        case PROMQL_AGG_GROUP:
+            v = 1;
+            break;
+        case PROMQL_AGG_STDDEV:
+        case PROMQL_AGG_STDVAR:
+            if (g->seen_nan_inf) {
+                v = NAN;
+            } else {
+                v = (g->value + g->c) / g->count;
+                if (a->op == PROMQL_AGG_STDDEV)
+                    v = sqrt(v);
+            }
+            break;
+        case PROMQL_AGG_QUANTILE: {
+            double *vals = xcalloc(g->nmembers + 1, sizeof(double));
+            for (size_t j = 0; j < g->nmembers; j++)
+                vals[j] = in->s[g->members[j]].v;
+            v = ev_quantile(param, vals, g->nmembers);
+            xfree(vals);
+            break;
+        }
+        case PROMQL_AGG_TOPK:
+        case PROMQL_AGG_BOTTOMK: {
+            size_t n = g->nmembers;
+            sort_members(in, g->members, n, a->op == PROMQL_AGG_TOPK);
+            if ((uint64_t)k < n)
+                n = (size_t)k;
+            for (size_t j = 0; j < n; j++) {
+                struct promql_sample *s = &in->s[g->members[j]];
+                struct promql_sample *d = promql_vector_push(out, s->labels, t, s->v);
+                d->drop_name = s->drop_name;
+                s->labels = NULL;
+            }
+            continue;
+        }
+        case PROMQL_AGG_LIMITK: {
+            size_t n = g->nmembers;
+            if ((uint64_t)k < n)
+                n = (size_t)k;
+            for (size_t j = 0; j < n; j++) {
+                struct promql_sample *s = &in->s[g->members[j]];
+                struct promql_sample *d = promql_vector_push(out, s->labels, t, s->v);
+                d->drop_name = s->drop_name;
+                s->labels = NULL;
+            }
+            continue;
+        }
+        case PROMQL_AGG_LIMIT_RATIO: {
+            for (size_t j = 0; j < g->nmembers; j++) {
+                struct promql_sample *s = &in->s[g->members[j]];
+                double off = (double)(ratio_hash(s->labels) % (1ULL << 63)) / 9223372036854775808.0;
+                bool keep = param >= 0 ? off < param : off >= 1.0 + param;
+                if (keep) {
+                    struct promql_sample *d = promql_vector_push(out, s->labels, t, s->v);
+                    d->drop_name = s->drop_name;
+                    s->labels = NULL;
+                }
+            }
+            continue;
+        }
+        default:
+            break;
+        }
+        {
+            struct promql_sample *d = promql_vector_push(out, g->labels, t, v);
+            d->drop_name = g->drop_name && labels_get(g->labels, "__name__") != NULL;
+            g->labels = NULL;
+        }
+    }
+    for (size_t gi = 0; gi < ngroups; gi++) {
+        labels_free(groups[gi].labels);
+        xfree(groups[gi].members);
+    }
+    xfree(groups);
+    xfree(tab);
+    xfree(names);
+    return rc;
+}
+
+int ev_aggregate(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out)
+{
+    const struct promql_aggregate *a = &x->u.agg;
+    struct promql_value pv, in;
+    double param = NAN;
+    const char *sparam = "";
+    int rc;
+    promql_value_init(&pv);
+    promql_value_init(&in);
+    promql_value_init(out);
+    if (a->param != NULL) {
+        if ((rc = ev_eval(ev, a->param, t, &pv)) != 0)
+            goto out;
+        if (pv.type == PROMQL_VAL_STRING)
+            sparam = pv.str;
+        else
+            param = ev_scalar_of(&pv);
+    }
+    if ((rc = ev_eval(ev, a->expr, t, &in)) != 0)
+        goto out;
+    out->type = PROMQL_VAL_VECTOR;
+    if (in.type != PROMQL_VAL_VECTOR) {
+        rc = ev_fail(ev, ERR_INVALID, "aggregation needs an instant vector");
+        goto out;
+    }
+    rc = aggregate_vector(ev, x, t, &in.vec, param, sparam, &out->vec);
+out:
+    promql_value_fini(&pv);
+    promql_value_fini(&in);
+    if (rc != 0)
+        promql_value_fini(out);
+    return rc;
+}

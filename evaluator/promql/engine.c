@@ -1,0 +1,686 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The PromQL engine core: query entry points, selectors (lookback, staleness, offset, @),
+ * subqueries, step loop for range queries and the final __name__ removal.
+ */
+#include "evaluator/promql/engine.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/labels.h"
+#include "common/matcher.h"
+#include "common/timeutil.h"
+#include "common/xalloc.h"
+#include "evaluator/promql/ast.h"
+#include "evaluator/promql/engine_int.h"
+#include "evaluator/promql/parser.h"
+
+struct promql_engine {
+    struct promql_engine_opts o;
+};
+
+void promql_engine_opts_default(struct promql_engine_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->lookback_ms = 5 * 60 * 1000;
+    o->default_step_ms = 60 * 1000;
+    o->max_samples = 50000000;
+    o->timeout_ms = 2 * 60 * 1000;
+    o->delayed_name_removal = true;
+    o->parse_flags = PROMQL_PARSE_ALL;
+}
+
+struct promql_engine *promql_engine_new(const struct promql_engine_opts *o)
+{
+    struct promql_engine *eng = xcalloc(1, sizeof(*eng));
+    if (o != NULL)
+        eng->o = *o;
+    else
+        promql_engine_opts_default(&eng->o);
+    return eng;
+}
+
+void promql_engine_free(struct promql_engine *eng)
+{
+    xfree(eng);
+}
+
+const struct promql_engine_opts *promql_engine_opts(const struct promql_engine *eng)
+{
+    return &eng->o;
+}
+
+int ev_fail(struct ev *ev, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    err_setv(ev->e, code, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void ev_note(struct ev *ev, bool info, const struct promql_expr *pos, const char *fmt, ...)
+{
+    char msg[1024];
+    char *text;
+    int line = 1, col = 1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (pos != NULL && ev->query != NULL) {
+        for (int i = 0; i < pos->pos_start && ev->query[i] != '\0'; i++) {
+            if (ev->query[i] == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+    }
+    text = xasprintf("PromQL %s: %s (%d:%d)", info ? "info" : "warning", msg, line, col);
+    promql_annotations_add(ev->notes, info, text);
+    xfree(text);
+}
+
+int ev_account(struct ev *ev, size_t n)
+{
+    ev->samples += n;
+    if (ev->o->max_samples != 0 && ev->samples + ev->base_samples > ev->o->max_samples)
+        return ev_fail(ev, ERR_LIMIT,
+                       "query processing would load too many samples into memory in query "
+                       "execution");
+    if (ev->deadline != 0 && (++ev->ticks & 63) == 0 && time_mono_ms() > ev->deadline)
+        return ev_fail(ev, ERR_TIMEOUT, "query timed out in query execution");
+    return 0;
+}
+
+static bool is_reserved_name(const char *n)
+{
+    return strcmp(n, "__name__") == 0 || strcmp(n, "__type__") == 0 || strcmp(n, "__unit__") == 0;
+}
+
+struct labels *ev_drop_name(const struct labels *ls)
+{
+    struct labels_builder b;
+    struct labels *out;
+    bool any = false;
+    for (size_t i = 0; i < ls->n; i++)
+        any = any || is_reserved_name(ls->v[i].name);
+    if (!any)
+        return labels_dup(ls);
+    labels_builder_init(&b);
+    for (size_t i = 0; i < ls->n; i++)
+        if (!is_reserved_name(ls->v[i].name))
+            labels_builder_set(&b, ls->v[i].name, ls->v[i].value);
+    out = labels_builder_finish(&b);
+    labels_builder_fini(&b);
+    return out;
+}
+
+void ev_vector_apply_drop(struct promql_vector *v)
+{
+    for (size_t i = 0; i < v->n; i++) {
+        if (v->s[i].drop_name) {
+            struct labels *l = ev_drop_name(v->s[i].labels);
+            labels_free(v->s[i].labels);
+            v->s[i].labels = l;
+            v->s[i].drop_name = false;
+        }
+    }
+}
+
+int ev_vector_check_dups(struct ev *ev, struct promql_vector *v)
+{
+    size_t cap = 16, *tab;
+    while (cap < v->n * 2)
+        cap *= 2;
+    tab = xcalloc(cap, sizeof(*tab));
+    for (size_t i = 0; i < v->n; i++) {
+        size_t h = (size_t)labels_hash(v->s[i].labels) & (cap - 1);
+        while (tab[h] != 0) {
+            if (labels_equal(v->s[tab[h] - 1].labels, v->s[i].labels)) {
+                xfree(tab);
+                return ev_fail(ev, ERR_INVALID,
+                               "vector cannot contain metrics with the same labelset");
+            }
+            h = (h + 1) & (cap - 1);
+        }
+        tab[h] = i + 1;
+    }
+    xfree(tab);
+    return 0;
+}
+
+double ev_scalar_of(const struct promql_value *v)
+{
+    if (v->type == PROMQL_VAL_SCALAR)
+        return v->f;
+    if (v->type == PROMQL_VAL_VECTOR && v->vec.n > 0)
+        return v->vec.s[0].v;
+    return NAN;
+}
+
+double kahan_inc(double inc, double sum, double *c)
+{
+    double t = sum + inc;
+    if (isinf(t))
+        *c = 0;
+    else if (fabs(sum) >= fabs(inc))
+        *c += (sum - t) + inc;
+    else
+        *c += (inc - t) + sum;
+    return t;
+}
+
+/* ---- selectors ---- */
+
+static struct promql_series_set *cache_get(struct ev *ev, const struct promql_expr *node, int *rc)
+{
+    const struct promql_vector_selector *vs = &node->u.vs;
+    struct ev_cache *c;
+    *rc = 0;
+    for (size_t i = 0; i < ev->ncache; i++)
+        if (ev->cache[i].node == node)
+            return &ev->cache[i].set;
+    if (ev->ncache == ev->capcache) {
+        ev->capcache = ev->capcache ? ev->capcache * 2 : 8;
+        ev->cache = xreallocarray(ev->cache, ev->capcache, sizeof(*ev->cache));
+    }
+    c = &ev->cache[ev->ncache++];
+    c->node = node;
+    promql_series_set_init(&c->set);
+    *rc = ev->st->select(ev->st->ctx, (const struct matcher *const *)vs->matchers, vs->nmatchers,
+                         INT64_MIN, INT64_MAX, &c->set, ev->e);
+    return &c->set;
+}
+
+int ev_mods_ref(struct ev *ev, const struct promql_time_mods *m, int64_t t, int64_t *ref)
+{
+    int64_t at = t, off = m->offset_ms;
+    switch (m->at_kind) {
+    case PROMQL_AT_TIMESTAMP:
+        at = m->at_ms;
+        break;
+    case PROMQL_AT_START:
+        at = ev->start;
+        break;
+    case PROMQL_AT_END:
+        at = ev->end;
+        break;
+    case PROMQL_AT_NONE:
+        break;
+    }
+    if (m->offset_expr != NULL && m->offset_dynamic) {
+        struct promql_duration_ctx dc = {ev->start, ev->end, ev->interval};
+        int rc = promql_duration_eval(m->offset_expr, &dc, &off, ev->e);
+        if (rc != 0)
+            return rc;
+    }
+    *ref = at - off;
+    return 0;
+}
+
+static int dyn_duration(struct ev *ev, const struct promql_expr *d, bool dynamic, int64_t fixed,
+                        int64_t *out)
+{
+    struct promql_duration_ctx dc = {ev->start, ev->end, ev->interval};
+    if (d == NULL || !dynamic) {
+        *out = fixed;
+        return 0;
+    }
+    return promql_duration_eval(d, &dc, out, ev->e);
+}
+
+/* Index of the last sample with time <= t, or -1. */
+static long last_le(const int64_t *ts, size_t n, int64_t t)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ts[mid] <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (long)lo - 1;
+}
+
+static int eval_vector_selector(struct ev *ev, const struct promql_expr *x, int64_t t,
+                                struct promql_value *out)
+{
+    int rc;
+    int64_t ref;
+    struct promql_series_set *set = cache_get(ev, x, &rc);
+    if (rc != 0)
+        return rc;
+    if ((rc = ev_mods_ref(ev, &x->u.vs.mods, t, &ref)) != 0)
+        return rc;
+    out->type = PROMQL_VAL_VECTOR;
+    for (size_t i = 0; i < set->n; i++) {
+        const struct promql_series_data *s = &set->s[i];
+        long k = last_le(s->t, s->n, ref);
+        double v;
+        if (k < 0 || s->t[k] <= ref - ev->o->lookback_ms || promql_is_stale(s->v[k]))
+            continue;
+        v = s->v[k];
+        if (x->u.vs.smoothed && s->t[k] < ref && k + 1 < (long)s->n &&
+            s->t[k + 1] <= ref + ev->o->lookback_ms && !promql_is_stale(s->v[k + 1]))
+            v = s->v[k] +
+                (s->v[k + 1] - s->v[k]) * (double)(ref - s->t[k]) / (double)(s->t[k + 1] - s->t[k]);
+        promql_vector_push(&out->vec, labels_dup(s->labels), s->t[k], v);
+    }
+    return ev_account(ev, out->vec.n);
+}
+
+static int eval_matrix_selector(struct ev *ev, const struct promql_expr *x, int64_t t,
+                                struct ev_range *out)
+{
+    const struct promql_expr *vsx = x->u.ms.vs;
+    const struct promql_vector_selector *vs = &vsx->u.vs;
+    int rc;
+    int64_t ref, range, lo_t, hi_t;
+    size_t total = 0;
+    struct promql_series_set *set = cache_get(ev, vsx, &rc);
+    if (rc != 0)
+        return rc;
+    if ((rc = ev_mods_ref(ev, &vs->mods, t, &ref)) != 0)
+        return rc;
+    if ((rc = dyn_duration(ev, x->u.ms.range_expr, x->u.ms.range_dynamic, x->u.ms.range_ms,
+                           &range)) != 0)
+        return rc;
+    out->range_ms = range;
+    out->ref = ref;
+    out->anchored = vs->anchored;
+    out->smoothed = vs->smoothed;
+    lo_t = ref - range;
+    hi_t = ref;
+    if (vs->anchored || vs->smoothed)
+        lo_t -= ev->o->lookback_ms;
+    if (vs->smoothed)
+        hi_t += ev->o->lookback_ms;
+    for (size_t i = 0; i < set->n; i++) {
+        const struct promql_series_data *s = &set->s[i];
+        long k = last_le(s->t, s->n, lo_t) + 1;
+        struct promql_series *ser = NULL;
+        for (; k < (long)s->n && s->t[k] <= hi_t; k++) {
+            if (promql_is_stale(s->v[k]))
+                continue;
+            if (ser == NULL)
+                ser = promql_matrix_push(&out->m, labels_dup(s->labels));
+            promql_series_push_point(ser, s->t[k], s->v[k]);
+        }
+        if (ser != NULL)
+            total += ser->n;
+    }
+    return ev_account(ev, total);
+}
+
+/* Appends the vector (or scalar) v at time ts to matrix m, finding series by labels. */
+struct series_index {
+    size_t *tab;
+    size_t cap;
+};
+
+static struct promql_series *series_find_or_add(struct promql_matrix *m, struct series_index *ix,
+                                                const struct labels *ls, bool drop_name)
+{
+    size_t h;
+    if (ix->cap < (m->n + 1) * 2) {
+        size_t ncap = ix->cap ? ix->cap * 2 : 64;
+        while (ncap < (m->n + 1) * 2)
+            ncap *= 2;
+        xfree(ix->tab);
+        ix->tab = xcalloc(ncap, sizeof(*ix->tab));
+        ix->cap = ncap;
+        for (size_t i = 0; i < m->n; i++) {
+            size_t g = (size_t)labels_hash(m->s[i].labels) & (ncap - 1);
+            while (ix->tab[g] != 0)
+                g = (g + 1) & (ncap - 1);
+            ix->tab[g] = i + 1;
+        }
+    }
+    h = (size_t)labels_hash(ls) & (ix->cap - 1);
+    while (ix->tab[h] != 0) {
+        struct promql_series *s = &m->s[ix->tab[h] - 1];
+        if (labels_equal(s->labels, ls))
+            return s;
+        h = (h + 1) & (ix->cap - 1);
+    }
+    ix->tab[h] = m->n + 1;
+    {
+        struct promql_series *s = promql_matrix_push(m, labels_dup(ls));
+        s->drop_name = drop_name;
+        return s;
+    }
+}
+
+static int eval_subquery(struct ev *ev, const struct promql_expr *x, int64_t t,
+                         struct ev_range *out)
+{
+    const struct promql_subquery *sq = &x->u.sq;
+    int rc;
+    int64_t ref, range, step, start;
+    struct series_index ix = {NULL, 0};
+    if ((rc = ev_mods_ref(ev, &sq->mods, t, &ref)) != 0)
+        return rc;
+    if ((rc = dyn_duration(ev, sq->range_expr, sq->range_dynamic, sq->range_ms, &range)) != 0)
+        return rc;
+    if ((rc = dyn_duration(ev, sq->step_expr, sq->step_dynamic, sq->step_ms, &step)) != 0)
+        return rc;
+    if (step <= 0)
+        step = ev->o->default_step_ms;
+    if (step <= 0)
+        return ev_fail(ev, ERR_INVALID, "subquery step must be positive");
+    out->range_ms = range;
+    out->ref = ref;
+    start = step * ((ref - range) / step);
+    if (start <= ref - range)
+        start += step;
+    for (int64_t ts = start; ts <= ref; ts += step) {
+        struct promql_value v;
+        promql_value_init(&v);
+        rc = ev_eval(ev, sq->expr, ts, &v);
+        if (rc != 0) {
+            promql_value_fini(&v);
+            break;
+        }
+        if (v.type == PROMQL_VAL_SCALAR) {
+            struct labels *empty = labels_empty();
+            struct promql_series *s = series_find_or_add(&out->m, &ix, empty, false);
+            labels_free(empty);
+            promql_series_push_point(s, ts, v.f);
+        } else if (v.type == PROMQL_VAL_VECTOR) {
+            for (size_t i = 0; i < v.vec.n; i++) {
+                struct promql_series *s =
+                    series_find_or_add(&out->m, &ix, v.vec.s[i].labels, v.vec.s[i].drop_name);
+                promql_series_push_point(s, ts, v.vec.s[i].v);
+            }
+        }
+        promql_value_fini(&v);
+    }
+    xfree(ix.tab);
+    return rc;
+}
+
+int ev_eval_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct ev_range *out)
+{
+    x = promql_expr_unparen(x);
+    memset(out, 0, sizeof(*out));
+    promql_matrix_init(&out->m);
+    if (x->kind == PROMQL_EXPR_MATRIX_SELECTOR)
+        return eval_matrix_selector(ev, x, t, out);
+    if (x->kind == PROMQL_EXPR_SUBQUERY)
+        return eval_subquery(ev, x, t, out);
+    return ev_fail(ev, ERR_INVALID, "expected a range vector");
+}
+
+static int eval_unary(struct ev *ev, const struct promql_expr *x, int64_t t,
+                      struct promql_value *out)
+{
+    int rc = ev_eval(ev, x->u.unary.expr, t, out);
+    if (rc != 0 || x->u.unary.op != PROMQL_OP_SUB)
+        return rc;
+    if (out->type == PROMQL_VAL_SCALAR) {
+        out->f = -out->f;
+    } else if (out->type == PROMQL_VAL_VECTOR) {
+        for (size_t i = 0; i < out->vec.n; i++) {
+            out->vec.s[i].v = -out->vec.s[i].v;
+            out->vec.s[i].drop_name = true;
+            out->vec.s[i].t = t;
+        }
+    }
+    return 0;
+}
+
+int ev_eval(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out)
+{
+    promql_value_init(out);
+    switch (x->kind) {
+    case PROMQL_EXPR_NUMBER:
+        out->type = PROMQL_VAL_SCALAR;
+        out->f = x->u.number.value;
+        out->t = t;
+        return 0;
+    case PROMQL_EXPR_STRING:
+        out->type = PROMQL_VAL_STRING;
+        out->str = xstrndup(x->u.string.value, x->u.string.len);
+        out->t = t;
+        return 0;
+    case PROMQL_EXPR_PAREN:
+        return ev_eval(ev, x->u.paren, t, out);
+    case PROMQL_EXPR_VECTOR_SELECTOR:
+        return eval_vector_selector(ev, x, t, out);
+    case PROMQL_EXPR_MATRIX_SELECTOR:
+    case PROMQL_EXPR_SUBQUERY: {
+        struct ev_range r;
+        int rc = ev_eval_range(ev, x, t, &r);
+        out->type = PROMQL_VAL_MATRIX;
+        out->mat = r.m;
+        return rc;
+    }
+    case PROMQL_EXPR_UNARY:
+        return eval_unary(ev, x, t, out);
+    case PROMQL_EXPR_BINARY:
+        return ev_binary(ev, x, t, out);
+    case PROMQL_EXPR_AGGREGATE:
+        return ev_aggregate(ev, x, t, out);
+    case PROMQL_EXPR_CALL:
+        return ev_call(ev, x, t, out);
+    }
+    return ev_fail(ev, ERR_INTERNAL, "unknown expression kind %d", (int)x->kind);
+}
+
+/* ---- query entry points ---- */
+
+static void ev_init(struct ev *ev, struct promql_engine *eng, const struct promql_storage *st,
+                    const char *query, struct promql_result *res, struct err *e)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->o = &eng->o;
+    ev->st = st;
+    ev->query = query;
+    ev->e = e;
+    ev->notes = &res->notes;
+    if (eng->o.timeout_ms > 0)
+        ev->deadline = time_mono_ms() + eng->o.timeout_ms;
+}
+
+static void ev_fini(struct ev *ev)
+{
+    for (size_t i = 0; i < ev->ncache; i++)
+        promql_series_set_fini(&ev->cache[i].set);
+    xfree(ev->cache);
+}
+
+/* Drops flagged names of a final vector and rejects duplicate label sets. */
+static int finish_vector(struct ev *ev, struct promql_vector *v)
+{
+    ev_vector_apply_drop(v);
+    return ev_vector_check_dups(ev, v);
+}
+
+static int finish_matrix(struct ev *ev, struct promql_matrix *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        if (m->s[i].drop_name) {
+            struct labels *l = ev_drop_name(m->s[i].labels);
+            labels_free(m->s[i].labels);
+            m->s[i].labels = l;
+            m->s[i].drop_name = false;
+        }
+    }
+    promql_matrix_sort_labels(m);
+    /* Series that became equal when their names were dropped merge when their points do not
+     * collide (as Prometheus's mergeSeriesWithSameLabelset does). */
+    for (size_t i = 1; i < m->n;) {
+        struct promql_series *a = &m->s[i - 1], *b = &m->s[i];
+        struct promql_point *merged;
+        size_t x = 0, y = 0, k = 0;
+        if (!labels_equal(a->labels, b->labels)) {
+            i++;
+            continue;
+        }
+        merged = xcalloc(a->n + b->n + 1, sizeof(*merged));
+        while (x < a->n || y < b->n) {
+            if (x < a->n && y < b->n && a->p[x].t == b->p[y].t) {
+                xfree(merged);
+                return ev_fail(ev, ERR_INVALID,
+                               "vector cannot contain metrics with the same labelset");
+            }
+            if (y >= b->n || (x < a->n && a->p[x].t < b->p[y].t))
+                merged[k++] = a->p[x++];
+            else
+                merged[k++] = b->p[y++];
+        }
+        xfree(a->p);
+        a->p = merged;
+        a->n = a->cap = k;
+        labels_free(b->labels);
+        xfree(b->p);
+        memmove(b, b + 1, (m->n - i - 1) * sizeof(*b));
+        m->n--;
+    }
+    return 0;
+}
+
+int promql_query_instant_expr(struct promql_engine *eng, const struct promql_storage *st,
+                              const struct promql_expr *expr, const char *query_text, int64_t t,
+                              struct promql_result *res, struct err *e)
+{
+    struct ev ev;
+    int rc;
+    promql_result_init(res);
+    ev_init(&ev, eng, st, query_text, res, e);
+    ev.start = ev.end = t;
+    ev.interval = 0;
+    rc = ev_eval(&ev, expr, t, &res->value);
+    if (rc == 0 && res->value.type == PROMQL_VAL_VECTOR) {
+        for (size_t i = 0; i < res->value.vec.n; i++)
+            res->value.vec.s[i].t = t;
+        rc = finish_vector(&ev, &res->value.vec);
+    } else if (rc == 0 && res->value.type == PROMQL_VAL_MATRIX) {
+        rc = finish_matrix(&ev, &res->value.mat);
+    }
+    ev_fini(&ev);
+    if (rc != 0)
+        promql_value_fini(&res->value);
+    return rc;
+}
+
+int promql_query_range_expr(struct promql_engine *eng, const struct promql_storage *st,
+                            const struct promql_expr *expr, const char *query_text, int64_t start,
+                            int64_t end, int64_t step, struct promql_result *res, struct err *e)
+{
+    struct ev ev;
+    int rc = 0;
+    struct series_index ix = {NULL, 0};
+    struct promql_matrix *m = &res->value.mat;
+    promql_result_init(res);
+    if (step <= 0)
+        return err_set(e, ERR_INVALID,
+                       "zero or negative query resolution step widths are not "
+                       "accepted. Try a positive integer");
+    if (end < start)
+        return err_set(e, ERR_INVALID, "end timestamp must not be before start time");
+    {
+        enum promql_value_type ty = promql_expr_type(expr);
+        if (ty != PROMQL_TYPE_SCALAR && ty != PROMQL_TYPE_VECTOR)
+            return err_set(e, ERR_INVALID,
+                           "invalid expression type \"%s\" for range query, must be Scalar or "
+                           "instant Vector",
+                           promql_value_type_str(ty));
+    }
+    ev_init(&ev, eng, st, query_text, res, e);
+    ev.start = start;
+    ev.end = end;
+    ev.interval = step;
+    ev.range_query = true;
+    res->value.type = PROMQL_VAL_MATRIX;
+    for (int64_t t = start; t <= end; t += step) {
+        struct promql_value v;
+        ev.samples = 0;
+        rc = ev_eval(&ev, expr, t, &v);
+        if (rc == 0 && v.type == PROMQL_VAL_VECTOR)
+            rc = ev_vector_check_dups(&ev, &v.vec);
+        if (rc != 0) {
+            promql_value_fini(&v);
+            break;
+        }
+        if (v.type == PROMQL_VAL_SCALAR) {
+            struct labels *empty = labels_empty();
+            struct promql_series *s = series_find_or_add(m, &ix, empty, false);
+            labels_free(empty);
+            promql_series_push_point(s, t, v.f);
+            ev.base_samples++;
+        } else if (v.type == PROMQL_VAL_VECTOR) {
+            for (size_t i = 0; i < v.vec.n; i++) {
+                struct promql_series *s =
+                    series_find_or_add(m, &ix, v.vec.s[i].labels, v.vec.s[i].drop_name);
+                if (v.vec.s[i].drop_name)
+                    s->drop_name = true;
+                promql_series_push_point(s, t, v.vec.s[i].v);
+            }
+            ev.base_samples += v.vec.n;
+        }
+        promql_value_fini(&v);
+        if (ev.o->max_samples != 0 && ev.base_samples > ev.o->max_samples) {
+            rc = ev_fail(&ev, ERR_LIMIT,
+                         "query processing would load too many samples into memory in query "
+                         "execution");
+            break;
+        }
+        if (t > INT64_MAX - step)
+            break;
+    }
+    xfree(ix.tab);
+    if (rc == 0)
+        rc = finish_matrix(&ev, m);
+    ev_fini(&ev);
+    if (rc != 0)
+        promql_value_fini(&res->value);
+    return rc;
+}
+
+static int parse_query(struct promql_engine *eng, const char *query, struct promql_expr_tree **tree,
+                       struct err *e)
+{
+    int rc = promql_parse(query, strlen(query), eng->o.parse_flags, tree, e);
+    if (rc != 0 && e != NULL) {
+        char buf[sizeof(e->msg)];
+        promql_parse_error_string(e, buf, sizeof(buf));
+        snprintf(e->msg, sizeof(e->msg), "%s", buf);
+    }
+    return rc;
+}
+
+int promql_query_instant(struct promql_engine *eng, const struct promql_storage *st,
+                         const char *query, int64_t t, struct promql_result *res, struct err *e)
+{
+    struct promql_expr_tree *tree = NULL;
+    int rc;
+    promql_result_init(res);
+    if ((rc = parse_query(eng, query, &tree, e)) != 0)
+        return rc;
+    rc = promql_query_instant_expr(eng, st, tree->root, query, t, res, e);
+    promql_expr_tree_free(tree);
+    return rc;
+}
+
+int promql_query_range(struct promql_engine *eng, const struct promql_storage *st,
+                       const char *query, int64_t start, int64_t end, int64_t step,
+                       struct promql_result *res, struct err *e)
+{
+    struct promql_expr_tree *tree = NULL;
+    int rc;
+    promql_result_init(res);
+    if ((rc = parse_query(eng, query, &tree, e)) != 0)
+        return rc;
+    rc = promql_query_range_expr(eng, st, tree->root, query, start, end, step, res, e);
+    promql_expr_tree_free(tree);
+    return rc;
+}

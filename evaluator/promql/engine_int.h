@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Internals shared by the engine's files (engine.c, binop.c, aggregate.c, functions*.c). */
+#ifndef TOCSIN_EVALUATOR_PROMQL_ENGINE_INT_H
+#define TOCSIN_EVALUATOR_PROMQL_ENGINE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evaluator/promql/ast.h"
+#include "evaluator/promql/engine.h"
+#include "evaluator/promql/storage.h"
+#include "evaluator/promql/value.h"
+
+struct err;
+struct labels;
+
+/* Series selected for one selector node, kept for the whole query. */
+struct ev_cache {
+    const struct promql_expr *node;
+    struct promql_series_set set;
+};
+
+/* The state of one query evaluation. */
+struct ev {
+    const struct promql_engine_opts *o;
+    const struct promql_storage *st;
+    int64_t start, end, interval; /* query parameters (@ start(), end(), step()) */
+    bool range_query;
+    const char *query; /* may be NULL */
+    struct err *e;
+    struct promql_annotations *notes;
+    struct ev_cache *cache;
+    size_t ncache, capcache;
+    int64_t deadline;    /* time_mono_ms() limit, 0 = none */
+    size_t samples;      /* samples held in the current step */
+    size_t base_samples; /* samples already held by the range result */
+    unsigned ticks;
+};
+
+/* A range-vector argument evaluated at one time: the series and the window they came from. */
+struct ev_range {
+    struct promql_matrix m;
+    int64_t range_ms; /* window length */
+    int64_t ref;      /* window end (evaluation time after @ and offset) */
+    bool anchored, smoothed;
+};
+
+/* Evaluates x at time t into out (initialised by the callee). */
+int ev_eval(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);
+/* Evaluates a matrix selector or subquery x at t. */
+int ev_eval_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct ev_range *out);
+int ev_binary(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);
+int ev_aggregate(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);
+int ev_call(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);
+
+/* The reference time of a selector or subquery evaluated at t: @ (if any) minus offset. */
+int ev_mods_ref(struct ev *ev, const struct promql_time_mods *m, int64_t t, int64_t *ref);
+/* Records an error message in ev->e and returns code. */
+int ev_fail(struct ev *ev, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Adds an annotation "PromQL warning|info: <msg> (line:col)" positioned at node pos. */
+void ev_note(struct ev *ev, bool info, const struct promql_expr *pos, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Accounts n more samples; fails with ERR_LIMIT past max_samples, ERR_TIMEOUT past the deadline. */
+int ev_account(struct ev *ev, size_t n);
+
+/* Copy of ls without __name__, __type__ and __unit__. Caller frees. */
+struct labels *ev_drop_name(const struct labels *ls);
+/* Drops the name of every sample flagged drop_name. */
+void ev_vector_apply_drop(struct promql_vector *v);
+/* ERR_INVALID "vector cannot contain metrics with the same labelset" on duplicates. */
+int ev_vector_check_dups(struct ev *ev, struct promql_vector *v);
+/* Converts a scalar or vector value in place to a vector (scalar: one sample, no labels). */
+double ev_scalar_of(const struct promql_value *v);
+
+/* Kahan-compensated addition: returns new sum, updates *c. */
+double kahan_inc(double inc, double sum, double *c);
+/* Prometheus's quantile over values (sorted in place), phi outside [0,1] gives -Inf/+Inf. */
+double ev_quantile(double q, double *vals, size_t n);
+
+#endif
