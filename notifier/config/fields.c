@@ -1,0 +1,473 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Generic parse/copy/free/print of descriptor-described config objects. */
+#include "notifier/config/fields.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/timeutil.h"
+#include "common/xalloc.h"
+#include "common/yamlx.h"
+#include "notifier/config/config.h"
+#include "notifier/config/emit.h"
+
+#define FIELD(obj, f) ((char *)(obj) + (f)->off)
+
+int cf_check_url(const char *s, const struct yamlx_node *n, struct err *e)
+{
+    const char *p = s, *colon = NULL;
+    char scheme[32];
+    size_t sl = 0;
+    /* Go url.Parse: a scheme is [A-Za-z][A-Za-z0-9+.-]* before the first ':'. */
+    if (isalpha((unsigned char)*p)) {
+        const char *q = p;
+        while (isalnum((unsigned char)*q) || *q == '+' || *q == '-' || *q == '.')
+            q++;
+        if (*q == ':')
+            colon = q;
+    }
+    if (colon) {
+        sl = (size_t)(colon - s);
+        if (sl >= sizeof(scheme))
+            sl = sizeof(scheme) - 1;
+        for (size_t i = 0; i < sl; i++)
+            scheme[i] = (char)tolower((unsigned char)s[i]);
+    }
+    scheme[sl] = 0;
+    for (const char *c = s; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            return yamlx_error(e, n, ERR_INVALID,
+                               "parse \"%s\": net/url: invalid control "
+                               "character in URL",
+                               s);
+    if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)
+        return yamlx_error(e, n, ERR_INVALID, "unsupported scheme \"%s\" for URL", scheme);
+    p = colon + 1;
+    if (strncmp(p, "//", 2) != 0)
+        return yamlx_error(e, n, ERR_INVALID, "host is missing in URL");
+    p += 2;
+    const char *h = p;
+    while (*p && *p != '/' && *p != '?' && *p != '#')
+        p++;
+    /* Strip userinfo. */
+    for (const char *q = h; q < p; q++)
+        if (*q == '@')
+            h = q + 1;
+    if (h == p)
+        return yamlx_error(e, n, ERR_INVALID, "host is missing in URL");
+    return 0;
+}
+
+const char *cf_go_duration(long long ms, char *out, size_t n)
+{
+    if (ms == 0) {
+        snprintf(out, n, "0s");
+        return out;
+    }
+    if (ms < 1000 && ms > -1000) {
+        snprintf(out, n, "%lldms", ms);
+        return out;
+    }
+    long long h = ms / 3600000, m = (ms / 60000) % 60, s = (ms / 1000) % 60, f = ms % 1000;
+    char sec[32];
+    if (f)
+        snprintf(sec, sizeof(sec), "%lld.%03llds", s, f);
+    else
+        snprintf(sec, sizeof(sec), "%llds", s);
+    /* trim trailing zeros of the fraction */
+    if (f) {
+        size_t l = strlen(sec);
+        while (l > 2 && sec[l - 2] == '0')
+            memmove(&sec[l - 2], &sec[l - 1], 2), l--;
+    }
+    if (h)
+        snprintf(out, n, "%lldh%lldm%s", h, m, sec);
+    else if (m)
+        snprintf(out, n, "%lldm%s", m, sec);
+    else
+        snprintf(out, n, "%s", sec);
+    return out;
+}
+
+static bool is_key(const struct cf_desc *d, const char *k)
+{
+    for (const struct cf_field *f = d->fields; f->key; f++)
+        if (strcmp(f->key, k) == 0)
+            return true;
+    return false;
+}
+
+static int check_keys(const struct cf_desc *d, const struct yamlx_node *n, struct err *e)
+{
+    if (yamlx_is_null(n))
+        return 0;
+    if (n->kind != YAMLX_MAP)
+        return yamlx_error(e, n, ERR_INVALID, "yaml: unmarshal errors: cannot unmarshal %s into %s",
+                           yamlx_kind_str(n->kind), d->what);
+    for (size_t i = 0; i < n->n; i++) {
+        const struct yamlx_node *k = n->kids[2 * i];
+        if (k->kind != YAMLX_SCALAR)
+            return yamlx_error(e, k, ERR_INVALID, "yaml: unmarshal errors: non-scalar key in %s",
+                               d->what);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(n->kids[2 * j]->str, k->str) == 0)
+                return yamlx_error(e, k, ERR_INVALID,
+                                   "yaml: unmarshal errors: key \"%s\" already set in %s", k->str,
+                                   d->what);
+        if (!is_key(d, k->str))
+            return yamlx_error(e, k, ERR_INVALID,
+                               "yaml: unmarshal errors: field %s not found in %s", k->str, d->what);
+    }
+    return 0;
+}
+
+static int parse_field(const struct cf_field *f, const struct yamlx_node *v, void *obj,
+                       struct err *e)
+{
+    void *p = FIELD(obj, f);
+    int r = 0;
+    switch (f->type) {
+    case CF_STR:
+    case CF_SECRET:
+        if (yamlx_is_null(v)) {
+            /* An explicit null resets a default (Go leaves the default; keep it). */
+            return 0;
+        }
+        return yamlx_get_str(v, (char **)p, e);
+    case CF_URL:
+    case CF_SECRET_URL: {
+        char *s = NULL;
+        if (yamlx_is_null(v))
+            return 0;
+        if ((r = yamlx_get_str(v, &s, e)) != 0)
+            return r;
+        if ((r = cf_check_url(s, v, e)) != 0) {
+            xfree(s);
+            return r;
+        }
+        xfree(*(char **)p);
+        *(char **)p = s;
+        return 0;
+    }
+    case CF_BOOL:
+        return yamlx_get_bool(v, (bool *)p, e);
+    case CF_TRIBOOL: {
+        bool b = false;
+        if (yamlx_is_null(v))
+            return 0;
+        if ((r = yamlx_get_bool(v, &b, e)) == 0)
+            *(enum am_tribool *)p = b ? AM_TRUE : AM_FALSE;
+        return r;
+    }
+    case CF_INT:
+        return yamlx_get_int(v, (int64_t *)p, e);
+    case CF_DURATION:
+    case CF_GODURATION:
+        return yamlx_get_duration(v, (int64_t *)p, e);
+    case CF_STRV: {
+        struct am_strv *sv = p;
+        return yamlx_get_strv(v, &sv->v, &sv->n, e);
+    }
+    case CF_STRMAP: {
+        struct am_strmap *sm = p;
+        return yamlx_get_strmap(v, &sm->keys, &sm->values, &sm->n, e);
+    }
+    case CF_OBJ: {
+        void *sub = NULL;
+        if (yamlx_is_null(v))
+            return 0;
+        if ((r = cf_parse_new(f->sub, v, &sub, e)) != 0)
+            return r;
+        cf_free(f->sub, *(void **)p);
+        *(void **)p = sub;
+        return 0;
+    }
+    case CF_OBJLIST: {
+        struct am_list *l = p;
+        if (yamlx_is_null(v))
+            return 0;
+        if (v->kind != YAMLX_SEQ)
+            return yamlx_error(e, v, ERR_INVALID,
+                               "yaml: unmarshal errors: cannot unmarshal %s into []%s",
+                               yamlx_kind_str(v->kind), f->sub->what);
+        for (size_t i = 0; i < v->n; i++) {
+            void *sub = NULL;
+            if ((r = cf_parse_new(f->sub, v->kids[i], &sub, e)) != 0)
+                return r;
+            l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+            l->v[l->n++] = sub;
+        }
+        return 0;
+    }
+    }
+    return ERR_INTERNAL;
+}
+
+int cf_parse_into(const struct cf_desc *d, const struct yamlx_node *n, void *obj, struct err *e)
+{
+    int r;
+    if ((r = check_keys(d, n, e)) != 0)
+        return r;
+    for (const struct cf_field *f = d->fields; f->key; f++) {
+        const struct yamlx_node *v = yamlx_map_get(n, f->key);
+        if (v == NULL)
+            continue;
+        if ((r = parse_field(f, v, obj, e)) != 0)
+            return r;
+    }
+    if (d->check && (r = d->check(obj, n, e)) != 0)
+        return r;
+    return 0;
+}
+
+int cf_parse_new(const struct cf_desc *d, const struct yamlx_node *n, void **out, struct err *e)
+{
+    void *obj = xcalloc(1, d->size);
+    int r;
+    *out = NULL;
+    if (d->init)
+        d->init(obj);
+    if ((r = cf_parse_into(d, n, obj, e)) != 0) {
+        cf_free(d, obj);
+        return r;
+    }
+    *out = obj;
+    return 0;
+}
+
+static char **strv_dup(char *const *v)
+{
+    size_t n = yamlx_strv_len(v);
+    char **c;
+    if (v == NULL)
+        return NULL;
+    c = xcalloc(n + 1, sizeof(*c));
+    for (size_t i = 0; i < n; i++)
+        c[i] = xstrdup(v[i]);
+    return c;
+}
+
+void *cf_dup(const struct cf_desc *d, const void *obj)
+{
+    void *c;
+    if (obj == NULL)
+        return NULL;
+    c = xmemdup(obj, d->size);
+    for (const struct cf_field *f = d->fields; f->key; f++) {
+        void *p = FIELD(c, f);
+        switch (f->type) {
+        case CF_STR:
+        case CF_SECRET:
+        case CF_URL:
+        case CF_SECRET_URL:
+            if (*(char **)p)
+                *(char **)p = xstrdup(*(char **)p);
+            break;
+        case CF_STRV:
+            ((struct am_strv *)p)->v = strv_dup(((struct am_strv *)p)->v);
+            break;
+        case CF_STRMAP:
+            ((struct am_strmap *)p)->keys = strv_dup(((struct am_strmap *)p)->keys);
+            ((struct am_strmap *)p)->values = strv_dup(((struct am_strmap *)p)->values);
+            break;
+        case CF_OBJ:
+            *(void **)p = cf_dup(f->sub, *(void **)p);
+            break;
+        case CF_OBJLIST: {
+            struct am_list *l = p;
+            void **nv = l->n ? xcalloc(l->n, sizeof(*nv)) : NULL;
+            for (size_t i = 0; i < l->n; i++)
+                nv[i] = cf_dup(f->sub, l->v[i]);
+            l->v = nv;
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    return c;
+}
+
+void cf_fini(const struct cf_desc *d, void *obj)
+{
+    if (obj == NULL)
+        return;
+    for (const struct cf_field *f = d->fields; f->key; f++) {
+        void *p = FIELD(obj, f);
+        switch (f->type) {
+        case CF_STR:
+        case CF_SECRET:
+        case CF_URL:
+        case CF_SECRET_URL:
+            xfree(*(char **)p);
+            *(char **)p = NULL;
+            break;
+        case CF_STRV:
+            yamlx_strv_free(((struct am_strv *)p)->v);
+            memset(p, 0, sizeof(struct am_strv));
+            break;
+        case CF_STRMAP:
+            yamlx_strv_free(((struct am_strmap *)p)->keys);
+            yamlx_strv_free(((struct am_strmap *)p)->values);
+            memset(p, 0, sizeof(struct am_strmap));
+            break;
+        case CF_OBJ:
+            cf_free(f->sub, *(void **)p);
+            *(void **)p = NULL;
+            break;
+        case CF_OBJLIST: {
+            struct am_list *l = p;
+            for (size_t i = 0; i < l->n; i++)
+                cf_free(f->sub, l->v[i]);
+            xfree(l->v);
+            l->v = NULL;
+            l->n = 0;
+            break;
+        }
+        default:
+            break;
+        }
+    }
+}
+
+void cf_free(const struct cf_desc *d, void *obj)
+{
+    if (obj == NULL)
+        return;
+    cf_fini(d, obj);
+    xfree(obj);
+}
+
+/* Sorted index order of a string map's keys (Go's yaml prints maps sorted). */
+static void print_strmap(struct emit *em, int indent, const char *key, const struct am_strmap *m)
+{
+    size_t *idx;
+    if (m->n == 0)
+        return;
+    idx = xcalloc(m->n, sizeof(*idx));
+    for (size_t i = 0; i < m->n; i++)
+        idx[i] = i;
+    for (size_t i = 1; i < m->n; i++)
+        for (size_t j = i; j > 0 && strcmp(m->keys[idx[j - 1]], m->keys[idx[j]]) > 0; j--) {
+            size_t t = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = t;
+        }
+    emit_key(em, indent, key);
+    emit_nl(em);
+    for (size_t i = 0; i < m->n; i++)
+        emit_kv(em, indent + 2, m->keys[idx[i]], m->values[idx[i]]);
+    xfree(idx);
+}
+
+void cf_print(const struct cf_desc *d, const void *obj, struct emit *em, int indent)
+{
+    bool any = false;
+    char tmp[64];
+    for (const struct cf_field *f = d->fields; f->key; f++) {
+        const void *p = (const char *)obj + f->off;
+        bool always = (f->flags & CF_ALWAYS) != 0;
+        switch (f->type) {
+        case CF_STR:
+        case CF_URL: {
+            const char *s = *(char *const *)p;
+            if ((s && *s) || always) {
+                emit_kv(em, indent, f->key, s ? s : "");
+                any = true;
+            }
+            break;
+        }
+        case CF_SECRET:
+        case CF_SECRET_URL: {
+            const char *s = *(char *const *)p;
+            if (s && *s) {
+                emit_kv_raw(em, indent, f->key, "<secret>");
+                any = true;
+            }
+            break;
+        }
+        case CF_BOOL:
+            if (*(const bool *)p || always) {
+                emit_kv_raw(em, indent, f->key, *(const bool *)p ? "true" : "false");
+                any = true;
+            }
+            break;
+        case CF_TRIBOOL: {
+            enum am_tribool t = *(const enum am_tribool *)p;
+            if (t != AM_UNSET) {
+                emit_kv_raw(em, indent, f->key, t == AM_TRUE ? "true" : "false");
+                any = true;
+            }
+            break;
+        }
+        case CF_INT:
+            if (*(const int64_t *)p || always) {
+                snprintf(tmp, sizeof(tmp), "%lld", (long long)*(const int64_t *)p);
+                emit_kv_raw(em, indent, f->key, tmp);
+                any = true;
+            }
+            break;
+        case CF_DURATION:
+            if (*(const int64_t *)p || always) {
+                emit_kv_raw(em, indent, f->key,
+                            duration_format(*(const int64_t *)p, tmp, sizeof(tmp)));
+                any = true;
+            }
+            break;
+        case CF_GODURATION:
+            if (*(const int64_t *)p || always) {
+                emit_kv_raw(em, indent, f->key,
+                            cf_go_duration(*(const int64_t *)p, tmp, sizeof(tmp)));
+                any = true;
+            }
+            break;
+        case CF_STRV: {
+            const struct am_strv *sv = p;
+            if (sv->n || always) {
+                emit_strv(em, indent, f->key, sv->v, sv->n, always);
+                any = true;
+            }
+            break;
+        }
+        case CF_STRMAP:
+            if (((const struct am_strmap *)p)->n) {
+                print_strmap(em, indent, f->key, p);
+                any = true;
+            }
+            break;
+        case CF_OBJ: {
+            const void *sub = *(void *const *)p;
+            if (sub) {
+                emit_key(em, indent, f->key);
+                emit_nl(em);
+                cf_print(f->sub, sub, em, indent + 2);
+                any = true;
+            }
+            break;
+        }
+        case CF_OBJLIST: {
+            const struct am_list *l = p;
+            if (l->n) {
+                emit_key(em, indent, f->key);
+                emit_nl(em);
+                for (size_t i = 0; i < l->n; i++) {
+                    emit_item(em, indent);
+                    cf_print(f->sub, l->v[i], em, indent + 2);
+                }
+                any = true;
+            }
+            break;
+        }
+        }
+    }
+    if (!any && em->inl) {
+        em->inl = false;
+        if (em->rc == 0)
+            em->rc = buf_puts(em->b, "{}\n");
+    }
+}
