@@ -1,19 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* tocsin-evaluator: process entry point (flags, logging, event loop). */
-#include <stdio.h>
-
-#include "common/flags.h"
+/* tocsin-evaluator: process entry point (flags, logging, event loop, HTTP endpoints). */
+#include "common/daemon.h"
 
 int main(int argc, char **argv)
 {
-    const char *listen = "127.0.0.1:0";
-    const struct flag_def defs[] = {
-        {"web.listen-address", FLAG_STRING, &listen, "Address to listen on."},
-        {NULL, FLAG_STRING, NULL, NULL},
+    static const struct daemon_spec spec = {
+        .prog = "tocsin-evaluator",
+        .summary = "The Tocsin rule evaluator: evaluates Prometheus alerting and recording rules "
+                   "(default listen address 127.0.0.1:9099).",
+        .default_listen = "127.0.0.1:9099",
+        .default_storage = "data/evaluator",
     };
-    int rc = flags_parse("tocsin-evaluator", "Tocsin evaluator.", defs, argc, argv, NULL, NULL);
-    if (rc != 0)
-        return rc == 1 ? 0 : rc;
-    fprintf(stderr, "tocsin-evaluator: not implemented yet\n");
-    return 1;
+    struct daemon *d = NULL;
+    int rc = daemon_new(&spec, argc, argv, &d);
+    if (d == NULL)
+        return rc;
+    rc = daemon_run(d);
+    daemon_free(d);
+    return rc;
 }
