@@ -203,12 +203,14 @@ void rule_group_free(struct rule_group *g)
 
 /* ---------------------------------------------------------------------------- evaluation */
 
-static char *expand_or_error(const struct rule *r, const char *text, const struct rule_tmpl_data *d)
+static char *expand_or_error(const struct rule_group *g, const struct rule *r, const char *text,
+                             const struct rule_tmpl_data *d)
 {
     char *out = NULL;
     struct err e;
+    struct rule_tmpl_query q = {g->opts->query, g->opts->ctx};
     err_clear(&e);
-    if (rule_template_expand(r->def.name, text, d, NULL, &out, &e) == 0)
+    if (rule_template_expand(r->def.name, text, d, &q, &out, &e) == 0)
         return out;
     log_kv(LOG_WARN, "Expanding alert template failed", "rule", r->def.name, "err", e.msg, NULL);
     return xasprintf("<error expanding template: %s>", e.msg);
@@ -276,7 +278,7 @@ static int eval_alerting(struct rule_group *g, struct rule *r, int64_t ts, int64
         labels_builder_from(&lb, s->labels);
         labels_builder_del(&lb, "__name__");
         for (size_t j = 0; j < r->def.labels.n; j++) {
-            lv[j] = expand_or_error(r, r->def.labels.v[j].value, &td);
+            lv[j] = expand_or_error(g, r, r->def.labels.v[j].value, &td);
             labels_builder_set(&lb, r->def.labels.v[j].name, lv[j]);
         }
         labels_builder_set(&lb, "alertname", r->def.name);
@@ -287,7 +289,7 @@ static int eval_alerting(struct rule_group *g, struct rule *r, int64_t ts, int64
         struct label *an = xcalloc(r->def.annotations.n + 1, sizeof(*an));
         for (size_t j = 0; j < r->def.annotations.n; j++) {
             an[j].name = r->def.annotations.v[j].name;
-            an[j].value = expand_or_error(r, r->def.annotations.v[j].value, &td);
+            an[j].value = expand_or_error(g, r, r->def.annotations.v[j].value, &td);
         }
         struct labels *annots = labels_new(an, r->def.annotations.n);
         for (size_t j = 0; j < r->def.annotations.n; j++)

@@ -21,11 +21,14 @@ struct rule_tmpl_data {
     int64_t ts_ms; /* evaluation time */
 };
 
-/*
- * The query function templates may call ({{ query "..." }}); NULL disables it. Implemented by
- * the group's query callback adapter.
- */
-struct rule_tmpl_query;
+struct rule_vector;
+
+/* The query function templates may call ({{ query "..." }}): the group's query callback. */
+struct rule_tmpl_query {
+    int (*query)(void *ctx, const char *expr, int64_t ts_ms, struct rule_vector *out,
+                 struct err *e);
+    void *ctx;
+};
 
 /*
  * Parses text as a template (with the prelude) without running it, as rulefmt does for alert
