@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/check_config.h"
 #include "cli/query.h"
+#include "cli/rules_cli.h"
 
 struct command {
     const char *name;
@@ -12,7 +14,30 @@ struct command {
     const char *help;
 };
 
+/* `tocsin check rules|config ...` */
+static int cmd_check(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "rules") == 0)
+        return cli_check_rules(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "config") == 0)
+        return cli_check_config(argc - 1, argv + 1);
+    fprintf(stderr, "usage: tocsin check rules FILE... | tocsin check config FILE...\n");
+    return 2;
+}
+
+/* `tocsin test rules ...` */
+static int cmd_test(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "rules") == 0)
+        return cli_test_rules(argc - 1, argv + 1);
+    fprintf(stderr, "usage: tocsin test rules TEST_FILE...\n");
+    return 2;
+}
+
 static const struct command commands[] = {
+    {"check", cmd_check,
+     "Check rule files (check rules FILE...) or notifier/Alertmanager configs (check config)."},
+    {"test", cmd_test, "Run promtool-format rule unit tests (test rules FILE...)."},
     {"query", cli_query, "Query a Prometheus-compatible API (instant, range, series, labels)."},
     {NULL, NULL, NULL},
 };
