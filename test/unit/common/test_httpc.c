@@ -235,6 +235,24 @@ static void test_redirects(void)
     fx_fini(&f);
 }
 
+/* With proxy_url the request goes to the proxy in absolute form; our server plays the proxy. */
+static void test_proxy(void)
+{
+    struct fx f;
+    struct httpc_request r = {0};
+    fx_init(&f);
+    httpd_route_add(f.srv, NULL, "/flaky", h_flaky, &f);
+    r.url = "http://upstream.invalid/flaky";
+    r.proxy_url = f.url;
+    r.timeout_ms = 3000;
+    CHECK_INT(httpc_do(f.cli, &r, on_done, &f, NULL, NULL), 0);
+    fx_wait(&f, 5000);
+    CHECK_INT(f.resp.rc, 0);
+    CHECK_INT(f.resp.status, 200);
+    CHECK_STREQ(f.resp.body, "finally\n");
+    fx_fini(&f);
+}
+
 static void test_no_retry_on_4xx(void)
 {
     struct fx f;
@@ -645,6 +663,7 @@ static const struct test_case tests[] = {TEST(test_retry_then_success),
                                          TEST(test_sync),
                                          TEST(test_concurrent),
                                          TEST(test_redirects),
+                                         TEST(test_proxy),
                                          TEST(test_tls),
                                          {0}};
 TEST_MAIN(tests)
