@@ -575,7 +575,7 @@ static pid_t tls_server_start(const char *dir, bool require_client_cert, int *po
         return -1;
     }
     fclose(f);
-    *port = atoi(line);
+    *port = (int)strtol(line, NULL, 10);
     return pid;
 }
 
