@@ -45,6 +45,7 @@ struct httpc_request {
     const char *basic_user;   /* basic auth when set (with basic_password, may be "") */
     const char *basic_password;
     const char *user_agent; /* NULL = "tocsin/<version>" */
+    const char *proxy_url;  /* "http://host:port" forward proxy; NULL = none (env ignored) */
     struct httpc_tls tls;
     bool follow_redirects;
     int64_t timeout_ms;  /* per attempt; 0 = HTTPC_DEFAULT_TIMEOUT_MS */

@@ -63,7 +63,7 @@ struct httpd *httpd_new(struct event_base *base, const struct httpd_opts *opts);
 void httpd_free(struct httpd *s);
 
 /*
- * Parses a listen address "host:port", "[v6addr]:port" or ":port" (all IPv4 interfaces) into
+ * Parses a listen address "host:port", "[v6addr]:port" or ":port" (all interfaces) into
  * host (without brackets; "" for all interfaces) and port. hostsz bytes for host.
  * ERR_INVALID with a message on a malformed address or port.
  */
