@@ -291,7 +291,7 @@ static int parse_inhibit(const struct yamlx_node *n, struct am_inhibit_rule *ir,
     return 0;
 }
 
-static void receiver_fini(struct am_receiver *rc)
+static void receiver_fini(struct am_receiver_config *rc)
 {
     xfree(rc->name);
     for (int k = 0; k < AM_INTEGRATION_KINDS; k++) {
@@ -302,7 +302,7 @@ static void receiver_fini(struct am_receiver *rc)
 }
 
 static int parse_receiver(const struct yamlx_node *n, const struct am_global *g,
-                          struct am_receiver *rc, struct err *e)
+                          struct am_receiver_config *rc, struct err *e)
 {
     const char *keys[AM_INTEGRATION_KINDS + 2];
     int r;
@@ -408,7 +408,7 @@ void config_free(struct am_config *c)
     xfree(c);
 }
 
-const struct am_receiver *config_receiver(const struct am_config *c, const char *name)
+const struct am_receiver_config *config_receiver(const struct am_config *c, const char *name)
 {
     for (size_t i = 0; name && i < c->nreceivers; i++)
         if (strcmp(c->receivers[i].name, name) == 0)
@@ -519,7 +519,7 @@ static int build(struct am_config *c, const struct yamlx_node *root, struct err 
                 return r;
         }
         for (size_t i = 0; i < c->nreceivers; i++) {
-            struct am_receiver *rc = &c->receivers[i];
+            struct am_receiver_config *rc = &c->receivers[i];
             for (size_t j = 0; j < i; j++)
                 if (strcmp(c->receivers[j].name, rc->name) == 0)
                     return yamlx_error(e, v->kids[i], ERR_INVALID,

@@ -245,7 +245,7 @@ enum am_integration_kind {
 /* "email", "pagerduty", ... (Alertmanager's integration names). */
 const char *am_integration_name(enum am_integration_kind k);
 
-struct am_receiver {
+struct am_receiver_config {
     char *name;
     /* configs[k] holds pointers to struct am_<kind>_config in file order. */
     struct am_list configs[AM_INTEGRATION_KINDS];
@@ -286,7 +286,7 @@ struct am_config {
     struct am_route *route;
     struct am_inhibit_rule *inhibit_rules;
     size_t ninhibit;
-    struct am_receiver *receivers;
+    struct am_receiver_config *receivers;
     size_t nreceivers;
     struct am_strv templates;
     struct am_named_interval *mute_time_intervals;
@@ -313,7 +313,7 @@ int config_load_file(const char *path, struct am_config **out, struct err *e);
 void config_free(struct am_config *c);
 
 /* Receiver named name, or NULL. */
-const struct am_receiver *config_receiver(const struct am_config *c, const char *name);
+const struct am_receiver_config *config_receiver(const struct am_config *c, const char *name);
 /* Time interval list named name (time_intervals or mute_time_intervals), or NULL. */
 const struct am_named_interval *config_time_interval(const struct am_config *c, const char *name);
 

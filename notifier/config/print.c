@@ -130,7 +130,7 @@ int config_print_redacted(const struct am_config *c, struct buf *out)
         emit_key(&em, 0, "receivers");
         emit_nl(&em);
         for (size_t i = 0; i < c->nreceivers; i++) {
-            const struct am_receiver *rc = &c->receivers[i];
+            const struct am_receiver_config *rc = &c->receivers[i];
             emit_item(&em, 0);
             emit_kv(&em, 2, "name", rc->name);
             for (int k = 0; k < AM_INTEGRATION_KINDS; k++) {

@@ -48,7 +48,7 @@ static void test_defaults_and_inheritance(void)
                                    "  slack_configs: [{channel: '#x'}]\n"
                                    "  webhook_configs: [{url: 'http://127.0.0.1/h'}]\n"
                                    "  pagerduty_configs: [{routing_key: k}]\n");
-    const struct am_receiver *r = config_receiver(c, "r");
+    const struct am_receiver_config *r = config_receiver(c, "r");
     const struct am_email_config *em;
     const struct am_slack_config *sl;
     const struct am_webhook_config *wh;
