@@ -383,8 +383,13 @@ static int eval_subquery(struct ev *ev, const struct promql_expr *x, int64_t t,
         start += step;
     for (int64_t ts = start; ts <= ref; ts += step) {
         struct promql_value v;
+        size_t held = ev->samples;
         promql_value_init(&v);
         rc = ev_eval(ev, sq->expr, ts, &v);
+        /* The inner step's working set is released; only the points kept stay counted. */
+        ev->samples = held;
+        if (rc == 0)
+            rc = ev_account(ev, v.type == PROMQL_VAL_VECTOR ? v.vec.n : 1);
         if (rc != 0) {
             promql_value_fini(&v);
             break;
@@ -568,7 +573,7 @@ int promql_query_instant_expr(struct promql_engine *eng, const struct promql_sto
     }
     ev_fini(&ev);
     if (rc != 0)
-        promql_value_fini(&res->value);
+        promql_result_fini(res);
     return rc;
 }
 
@@ -642,7 +647,7 @@ int promql_query_range_expr(struct promql_engine *eng, const struct promql_stora
         rc = finish_matrix(&ev, m);
     ev_fini(&ev);
     if (rc != 0)
-        promql_value_fini(&res->value);
+        promql_result_fini(res);
     return rc;
 }
 

@@ -304,6 +304,7 @@ int ev_call_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct 
     double sarg[2] = {NAN, NAN};
     struct ev_range r;
     int rc = 0;
+    size_t held = 0;
     size_t mi = (id == PROMQL_FN_QUANTILE_OVER_TIME) ? 1 : 0;
     memset(&r, 0, sizeof(r));
     marg = c->args[mi];
@@ -335,6 +336,7 @@ int ev_call_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct 
                                c->func->name);
         }
     }
+    held = ev->samples;
     if ((rc = ev_eval_range(ev, marg, t, &r)) != 0)
         goto out;
     out->type = PROMQL_VAL_VECTOR;
@@ -582,6 +584,9 @@ int ev_call_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct 
             s->labels = NULL;
         }
     }
+    /* The range argument is released; the output samples stay. */
+    ev->samples = held;
+    rc = ev_account(ev, out->vec.n);
 out:
     promql_matrix_fini(&r.m);
     return rc;
