@@ -305,14 +305,19 @@ static int eval_matrix_selector(struct ev *ev, const struct promql_expr *x, int6
         hi_t += ev->o->lookback_ms;
     for (size_t i = 0; i < set->n; i++) {
         const struct promql_series_data *s = &set->s[i];
-        long k = last_le(s->t, s->n, lo_t) + 1;
+        long k = last_le(s->t, s->n, lo_t) + 1, end = last_le(s->t, s->n, hi_t) + 1;
         struct promql_series *ser = NULL;
-        for (; k < (long)s->n && s->t[k] <= hi_t; k++) {
+        for (; k < end; k++) {
             if (promql_is_stale(s->v[k]))
                 continue;
-            if (ser == NULL)
+            if (ser == NULL) {
                 ser = promql_matrix_push(&out->m, labels_dup(s->labels));
-            promql_series_push_point(ser, s->t[k], s->v[k]);
+                ser->cap = (size_t)(end - k);
+                ser->p = xcalloc(ser->cap, sizeof(*ser->p));
+            }
+            ser->p[ser->n].t = s->t[k];
+            ser->p[ser->n].v = s->v[k];
+            ser->n++;
         }
         if (ser != NULL)
             total += ser->n;
