@@ -83,6 +83,14 @@ static void test_precedence(void)
     check_shape("-(1)", "(u- (paren 1))");
     check_shape("(a + b) * c", "(* (paren (+ a b)) c)");
     check_shape("h </ 5 + 1", "(</ h (+ 5 1))");
+    /* offset binds to one operand unless it starts with a parenthesis */
+    check_shape("x offset -2 ^ 2", "(^ x offset -2s 2)");
+    check_shape("x offset 100 + 2", "(+ x offset 1m40s 2)");
+    check_shape("x offset -step() * 2", "(* x offset -step() 2)");
+    check_shape("x offset (1m) + 2", "x offset (1m) + 2");
+    /* keywords and aggregators are metric names where an expression starts */
+    check_shape("sum + offset{a=\"b\"}", "(+ sum offset{a=\"b\"})");
+    check_shape("by offset 1m", "by offset 1m");
 }
 
 static void test_types(void)
@@ -188,7 +196,23 @@ static void test_errors(void)
                       "provided, expected 1, got 2"},
         {"foo @ end", "1:10: parse error: unexpected end of input in @, expected timestamp"},
         {"foo offset",
-         "1:11: parse error: unexpected end of input in offset, expected number or duration"},
+         "1:11: parse error: unexpected end of input in offset, expected number, duration, "
+         "step(), or range()"},
+        {"foo offset -bar", "1:13: parse error: unexpected identifier \"bar\" in offset, "
+                            "expected number, duration, step(), or range()"},
+        {"foo[0s]", "1:5: parse error: duration must be greater than 0"},
+        {"foo[-5m]", "1:5: parse error: duration must be greater than 0"},
+        {"foo[5m:0]", "1:8: parse error: duration must be greater than 0"},
+        {"foo[]", "1:5: parse error: unexpected \"]\" in subquery or range selector, expected "
+                  "number, duration, step(), or range()"},
+        {"foo[5m:*]", "1:8: parse error: unexpected <op:*> in subquery selector, expected "
+                      "number, duration, step(), range(), or \"]\""},
+        {"foo[5m%0]", "1:7: parse error: modulo by zero"},
+        {"on(a) foo", "1:1: parse error: unexpected <on>"},
+        {"atan2", "1:1: parse error: unexpected <op:atan2>"},
+        {"foo unless group_left bar", "1:12: parse error: unexpected <group_left>"},
+        {"nosuchfn(foo[5m], )",
+         "1:17: parse error: trailing commas not allowed in function call args"},
         {"1 +", "1:4: parse error: unexpected end of input"},
         {"foo bar", "1:5: parse error: unexpected identifier \"bar\""},
         {"foo $ bar", "1:5: parse error: unexpected character: '$'"},
@@ -390,7 +414,7 @@ static void test_durations(void)
     CHECK_INT(ms, 60000);
     promql_expr_tree_free(t);
 
-    check_error("foo[1m/0]", PROMQL_PARSE_ALL, "1:5: parse error: division by zero");
+    check_error("foo[1m/0]", PROMQL_PARSE_ALL, "1:7: parse error: division by zero");
 }
 
 static void test_numbers_and_strings(void)
