@@ -125,7 +125,8 @@ int main(int argc, char **argv)
     o.max_samples = 0;
     o.timeout_ms = 0;
     eng = promql_engine_new(&o);
-    printf("%-8s %-60s %-8s %10s %14s %8s\n", "series", "query", "kind", "ms", "bytes", "result");
+    printf("%-8s %-60s %-8s %10s %14s %10s %8s\n", "series", "query", "kind", "ms", "bytes",
+           "allocs", "result");
     for (int n = 1; n <= max_series; n *= 10) {
         struct promql_teststorage *ts = promql_teststorage_new();
         struct promql_storage st;
@@ -135,7 +136,7 @@ int main(int argc, char **argv)
             for (int range = 0; range < 2; range++) {
                 struct promql_result r;
                 struct err e;
-                unsigned long long b0 = alloc_bytes;
+                unsigned long long b0 = alloc_bytes, c0 = alloc_calls;
                 double t0 = now_ms(), t1;
                 int rc;
                 size_t got;
@@ -152,11 +153,13 @@ int main(int argc, char **argv)
                 got = r.value.type == PROMQL_VAL_MATRIX ? promql_matrix_points(&r.value.mat)
                                                         : r.value.vec.n;
                 if (BENCH_COUNT_ALLOC)
-                    printf("%-8d %-60s %-8s %10.2f %14llu %8zu\n", n, queries[q],
-                           range ? "range" : "instant", t1 - t0, alloc_bytes - b0, got);
+                    printf("%-8d %-60s %-8s %10.2f %14llu %10llu %8zu\n", n, queries[q],
+                           range ? "range" : "instant", t1 - t0, alloc_bytes - b0, alloc_calls - c0,
+                           got);
                 else
-                    printf("%-8d %-60s %-8s %10.2f %14s %8zu\n", n, queries[q],
-                           range ? "range" : "instant", t1 - t0, "n/a", got);
+                    printf("%-8d %-60s %-8s %10.2f %14s %10s %8zu\n", n, queries[q],
+                           range ? "range" : "instant", t1 - t0, "n/a", "n/a", got);
+                (void)c0;
                 promql_result_fini(&r);
             }
         }
