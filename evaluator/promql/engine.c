@@ -179,24 +179,157 @@ double kahan_inc(double inc, double sum, double *c)
 
 /* ---- selectors ---- */
 
-static struct promql_series_set *cache_get(struct ev *ev, const struct promql_expr *node, int *rc)
+static struct ev_cache *cache_entry(struct ev *ev, const struct promql_expr *node)
 {
-    const struct promql_vector_selector *vs = &node->u.vs;
     struct ev_cache *c;
-    *rc = 0;
     for (size_t i = 0; i < ev->ncache; i++)
         if (ev->cache[i].node == node)
-            return &ev->cache[i].set;
+            return &ev->cache[i];
     if (ev->ncache == ev->capcache) {
         ev->capcache = ev->capcache ? ev->capcache * 2 : 8;
         ev->cache = xreallocarray(ev->cache, ev->capcache, sizeof(*ev->cache));
     }
     c = &ev->cache[ev->ncache++];
+    memset(c, 0, sizeof(*c));
     c->node = node;
+    c->mint = INT64_MAX;
+    c->maxt = INT64_MIN;
     promql_series_set_init(&c->set);
+    return c;
+}
+
+static struct promql_series_set *cache_get(struct ev *ev, const struct promql_expr *node, int *rc)
+{
+    const struct promql_vector_selector *vs = &node->u.vs;
+    struct ev_cache *c = cache_entry(ev, node);
+    *rc = 0;
+    if (c->selected)
+        return &c->set;
+    c->selected = true;
+    if (c->mint > c->maxt) { /* not planned: take everything */
+        c->mint = INT64_MIN;
+        c->maxt = INT64_MAX;
+    }
     *rc = ev->st->select(ev->st->ctx, (const struct matcher *const *)vs->matchers, vs->nmatchers,
-                         INT64_MIN, INT64_MAX, &c->set, ev->e);
+                         c->mint, c->maxt, &c->set, ev->e);
     return &c->set;
+}
+
+static int64_t sat_sub(int64_t a, int64_t b)
+{
+    if (b > 0 && a < INT64_MIN + b)
+        return INT64_MIN;
+    if (b < 0 && a > INT64_MAX + b)
+        return INT64_MAX;
+    return a - b;
+}
+
+static int64_t sat_add(int64_t a, int64_t b)
+{
+    return b == INT64_MIN ? INT64_MIN : sat_sub(a, -b);
+}
+
+/* The reference-time range [*lo, *hi] of a selector/subquery evaluated at [tmin, tmax]. */
+static void plan_ref(struct ev *ev, const struct promql_time_mods *m, int64_t tmin, int64_t tmax,
+                     int64_t *lo, int64_t *hi)
+{
+    int64_t off = m->offset_ms;
+    switch (m->at_kind) {
+    case PROMQL_AT_TIMESTAMP:
+        tmin = tmax = m->at_ms;
+        break;
+    case PROMQL_AT_START:
+        tmin = tmax = ev->start;
+        break;
+    case PROMQL_AT_END:
+        tmin = tmax = ev->end;
+        break;
+    case PROMQL_AT_NONE:
+        break;
+    }
+    if (m->offset_expr != NULL && m->offset_dynamic) {
+        struct promql_duration_ctx dc = {ev->start, ev->end, ev->interval};
+        if (promql_duration_eval(m->offset_expr, &dc, &off, NULL) != 0) {
+            *lo = INT64_MIN;
+            *hi = INT64_MAX;
+            return;
+        }
+    }
+    *lo = sat_sub(tmin, off);
+    *hi = sat_sub(tmax, off);
+}
+
+static void plan_need(struct ev *ev, const struct promql_expr *sel, int64_t lo, int64_t hi)
+{
+    struct ev_cache *c = cache_entry(ev, sel);
+    if (lo < c->mint)
+        c->mint = lo;
+    if (hi > c->maxt)
+        c->maxt = hi;
+}
+
+void ev_plan(struct ev *ev, const struct promql_expr *x, int64_t tmin, int64_t tmax)
+{
+    int64_t lo, hi, range;
+    switch (x->kind) {
+    case PROMQL_EXPR_VECTOR_SELECTOR:
+        plan_ref(ev, &x->u.vs.mods, tmin, tmax, &lo, &hi);
+        plan_need(ev, x, sat_sub(lo, ev->o->lookback_ms),
+                  x->u.vs.smoothed ? sat_add(hi, ev->o->lookback_ms) : hi);
+        return;
+    case PROMQL_EXPR_MATRIX_SELECTOR: {
+        const struct promql_vector_selector *vs = &x->u.ms.vs->u.vs;
+        plan_ref(ev, &vs->mods, tmin, tmax, &lo, &hi);
+        range = x->u.ms.range_ms;
+        if (x->u.ms.range_expr != NULL && x->u.ms.range_dynamic) {
+            struct promql_duration_ctx dc = {ev->start, ev->end, ev->interval};
+            if (promql_duration_eval(x->u.ms.range_expr, &dc, &range, NULL) != 0)
+                range = INT64_MAX;
+        }
+        lo = sat_sub(lo, range);
+        if (vs->anchored || vs->smoothed)
+            lo = sat_sub(lo, ev->o->lookback_ms);
+        if (vs->smoothed)
+            hi = sat_add(hi, ev->o->lookback_ms);
+        plan_need(ev, x->u.ms.vs, lo, hi);
+        return;
+    }
+    case PROMQL_EXPR_SUBQUERY:
+        plan_ref(ev, &x->u.sq.mods, tmin, tmax, &lo, &hi);
+        range = x->u.sq.range_ms;
+        if (x->u.sq.range_expr != NULL && x->u.sq.range_dynamic) {
+            struct promql_duration_ctx dc = {ev->start, ev->end, ev->interval};
+            if (promql_duration_eval(x->u.sq.range_expr, &dc, &range, NULL) != 0)
+                range = INT64_MAX;
+        }
+        ev_plan(ev, x->u.sq.expr, sat_sub(lo, range), hi);
+        return;
+    case PROMQL_EXPR_PAREN:
+        ev_plan(ev, x->u.paren, tmin, tmax);
+        return;
+    case PROMQL_EXPR_UNARY:
+        ev_plan(ev, x->u.unary.expr, tmin, tmax);
+        return;
+    case PROMQL_EXPR_BINARY:
+        ev_plan(ev, x->u.binary.lhs, tmin, tmax);
+        ev_plan(ev, x->u.binary.rhs, tmin, tmax);
+        return;
+    case PROMQL_EXPR_AGGREGATE:
+        if (x->u.agg.param != NULL)
+            ev_plan(ev, x->u.agg.param, tmin, tmax);
+        ev_plan(ev, x->u.agg.expr, tmin, tmax);
+        return;
+    case PROMQL_EXPR_CALL:
+        for (size_t i = 0; i < x->u.call.nargs; i++) {
+            /* info()'s second argument is a label selector, never evaluated */
+            if (x->u.call.func->id == PROMQL_FN_INFO && i > 0)
+                continue;
+            ev_plan(ev, x->u.call.args[i], tmin, tmax);
+        }
+        return;
+    default:
+        return;
+    }
 }
 
 int ev_mods_ref(struct ev *ev, const struct promql_time_mods *m, int64_t t, int64_t *ref)
@@ -568,6 +701,7 @@ int promql_query_instant_expr(struct promql_engine *eng, const struct promql_sto
     ev_init(&ev, eng, st, query_text, res, e);
     ev.start = ev.end = t;
     ev.interval = 0;
+    ev_plan(&ev, expr, t, t);
     rc = ev_eval(&ev, expr, t, &res->value);
     if (rc == 0 && res->value.type == PROMQL_VAL_VECTOR) {
         for (size_t i = 0; i < res->value.vec.n; i++)
@@ -610,6 +744,7 @@ int promql_query_range_expr(struct promql_engine *eng, const struct promql_stora
     ev.end = end;
     ev.interval = step;
     ev.range_query = true;
+    ev_plan(&ev, expr, start, end);
     res->value.type = PROMQL_VAL_MATRIX;
     for (int64_t t = start; t <= end; t += step) {
         struct promql_value v;

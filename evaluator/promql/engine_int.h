@@ -19,6 +19,8 @@ struct labels;
 struct ev_cache {
     const struct promql_expr *node;
     struct promql_series_set set;
+    int64_t mint, maxt; /* data the query needs from this selector (planned before running) */
+    bool selected;
 };
 
 /* The state of one query evaluation. */
@@ -46,6 +48,9 @@ struct ev_range {
     bool anchored, smoothed;
 };
 
+/* Records, for every selector under x evaluated at times in [tmin, tmax], the sample time range
+ * it needs, so storage is asked only for that window. */
+void ev_plan(struct ev *ev, const struct promql_expr *x, int64_t tmin, int64_t tmax);
 /* Evaluates x at time t into out (initialised by the callee). */
 int ev_eval(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);
 /* Evaluates a matrix selector or subquery x at t. */
