@@ -548,11 +548,48 @@ static void test_parse_selector(void)
                 "1:1: parse error: vector selector must contain at least one non-empty matcher");
 }
 
+static int collect_kinds(const struct promql_expr *e, void *ctx)
+{
+    struct buf *b = ctx;
+    buf_printf(b, "%d ", (int)e->kind);
+    return e->kind == PROMQL_EXPR_STRING ? 7 : 0;
+}
+
+static void test_walk(void)
+{
+    struct promql_expr_tree *t =
+        parse_ok("topk(2, rate(a[5m])) + -(b offset 1m) or max_over_time(c[1h:])", 0);
+    struct buf b;
+    char want[128];
+    buf_init(&b, 0);
+    CHECK_INT(promql_expr_walk(t->root, collect_kinds, &b), 0);
+    snprintf(want, sizeof(want), "%d %d %d %d %d %d %d %d %d %d %d %d %d ", PROMQL_EXPR_BINARY,
+             PROMQL_EXPR_BINARY, PROMQL_EXPR_AGGREGATE, PROMQL_EXPR_NUMBER, PROMQL_EXPR_CALL,
+             PROMQL_EXPR_MATRIX_SELECTOR, PROMQL_EXPR_VECTOR_SELECTOR, PROMQL_EXPR_UNARY,
+             PROMQL_EXPR_PAREN, PROMQL_EXPR_VECTOR_SELECTOR, PROMQL_EXPR_CALL, PROMQL_EXPR_SUBQUERY,
+             PROMQL_EXPR_VECTOR_SELECTOR);
+    CHECK_STREQ(buf_str(&b), want);
+    promql_expr_tree_free(t);
+    t = parse_ok("label_replace(a, \"x\", \"y\", \"z\", \"w\")", 0);
+    CHECK_INT(promql_expr_walk(t->root, collect_kinds, &b), 7);
+    buf_fini(&b);
+    promql_expr_tree_free(t);
+}
+
 static const struct test_case tests[] = {
-    TEST(test_parse_selector),   TEST(test_precedence),     TEST(test_types),
-    TEST(test_errors),           TEST(test_feature_flags),  TEST(test_printer),
-    TEST(test_selector_details), TEST(test_durations),      TEST(test_numbers_and_strings),
-    TEST(test_binary_details),   TEST(test_function_table), {0},
+    TEST(test_walk),
+    TEST(test_parse_selector),
+    TEST(test_precedence),
+    TEST(test_types),
+    TEST(test_errors),
+    TEST(test_feature_flags),
+    TEST(test_printer),
+    TEST(test_selector_details),
+    TEST(test_durations),
+    TEST(test_numbers_and_strings),
+    TEST(test_binary_details),
+    TEST(test_function_table),
+    {0},
 };
 
 TEST_MAIN(tests)
