@@ -344,6 +344,21 @@ static void test_printer(void)
         check_print(cases[i][0], cases[i][1]);
 }
 
+static void test_printer_capped(void)
+{
+    struct promql_expr_tree *t = parse_ok("sum by (job) (rate(foo[5m]))", 0);
+    struct buf b;
+    buf_init(&b, 10);
+    CHECK_INT(promql_expr_format(t->root, &b), ERR_TOOBIG);
+    CHECK_INT(b.len, 0);
+    buf_fini(&b);
+    buf_init(&b, 100);
+    CHECK_INT(promql_expr_format(t->root, &b), 0);
+    CHECK_STREQ(buf_str(&b), "sum by (job) (rate(foo[5m]))");
+    buf_fini(&b);
+    promql_expr_tree_free(t);
+}
+
 static void test_selector_details(void)
 {
     struct promql_expr_tree *t =
@@ -577,6 +592,7 @@ static void test_walk(void)
 }
 
 static const struct test_case tests[] = {
+    TEST(test_printer_capped),
     TEST(test_walk),
     TEST(test_parse_selector),
     TEST(test_precedence),
