@@ -417,7 +417,8 @@ static int eval_matrix_selector(struct ev *ev, const struct promql_expr *x, int6
     const struct promql_vector_selector *vs = &vsx->u.vs;
     int rc;
     int64_t ref, range, lo_t, hi_t;
-    size_t total = 0;
+    size_t total = 0, used = 0;
+    long *from, *to;
     struct promql_series_set *set = cache_get(ev, vsx, &rc);
     if (rc != 0)
         return rc;
@@ -436,26 +437,72 @@ static int eval_matrix_selector(struct ev *ev, const struct promql_expr *x, int6
         lo_t -= ev->o->lookback_ms;
     if (vs->smoothed)
         hi_t += ev->o->lookback_ms;
+    from = xcalloc(set->n + 1, sizeof(*from));
+    to = xcalloc(set->n + 1, sizeof(*to));
     for (size_t i = 0; i < set->n; i++) {
         const struct promql_series_data *s = &set->s[i];
-        long k = last_le(s->t, s->n, lo_t) + 1, end = last_le(s->t, s->n, hi_t) + 1;
+        from[i] = last_le(s->t, s->n, lo_t) + 1;
+        to[i] = last_le(s->t, s->n, hi_t) + 1;
+        if (to[i] > from[i])
+            total += (size_t)(to[i] - from[i]);
+    }
+    if ((rc = ev_account(ev, total)) != 0)
+        goto out;
+    /* One block holds every window; labels are borrowed from the selection (see ev_range). */
+    out->block = xcalloc(total + 1, sizeof(*out->block));
+    out->borrowed = true;
+    for (size_t i = 0; i < set->n; i++) {
+        const struct promql_series_data *s = &set->s[i];
         struct promql_series *ser = NULL;
-        for (; k < end; k++) {
+        for (long k = from[i]; k < to[i]; k++) {
             if (promql_is_stale(s->v[k]))
                 continue;
             if (ser == NULL) {
-                ser = promql_matrix_push(&out->m, labels_dup(s->labels));
-                ser->cap = (size_t)(end - k);
-                ser->p = xcalloc(ser->cap, sizeof(*ser->p));
+                ser = promql_matrix_push(&out->m, s->labels);
+                ser->p = out->block + used;
             }
             ser->p[ser->n].t = s->t[k];
             ser->p[ser->n].v = s->v[k];
             ser->n++;
+            used++;
         }
         if (ser != NULL)
-            total += ser->n;
+            ser->cap = ser->n;
     }
-    return ev_account(ev, total);
+out:
+    xfree(from);
+    xfree(to);
+    return rc;
+}
+
+void ev_range_fini(struct ev_range *r)
+{
+    if (r->borrowed) {
+        for (size_t i = 0; i < r->m.n; i++) {
+            r->m.s[i].labels = NULL;
+            r->m.s[i].p = NULL;
+        }
+        xfree(r->block);
+        r->block = NULL;
+        r->borrowed = false;
+    }
+    promql_matrix_fini(&r->m);
+}
+
+/* Turns a borrowed range into one that owns its labels and points. */
+static void range_own(struct ev_range *r)
+{
+    if (!r->borrowed)
+        return;
+    for (size_t i = 0; i < r->m.n; i++) {
+        struct promql_series *s = &r->m.s[i];
+        s->labels = labels_dup(s->labels);
+        s->p = xmemdup(s->p, (s->n + 1) * sizeof(*s->p));
+        s->cap = s->n + 1;
+    }
+    xfree(r->block);
+    r->block = NULL;
+    r->borrowed = false;
 }
 
 /* Appends the vector (or scalar) v at time ts to matrix m, finding series by labels. */
@@ -602,9 +649,14 @@ int ev_eval(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql
     case PROMQL_EXPR_SUBQUERY: {
         struct ev_range r;
         int rc = ev_eval_range(ev, x, t, &r);
+        if (rc != 0) {
+            ev_range_fini(&r);
+            return rc;
+        }
+        range_own(&r);
         out->type = PROMQL_VAL_MATRIX;
         out->mat = r.m;
-        return rc;
+        return 0;
     }
     case PROMQL_EXPR_UNARY:
         return eval_unary(ev, x, t, out);

@@ -43,6 +43,10 @@ struct ev {
 /* A range-vector argument evaluated at one time: the series and the window they came from. */
 struct ev_range {
     struct promql_matrix m;
+    /* borrowed: series labels point into the selector cache and points into block; release
+     * with ev_range_fini, never promql_matrix_fini. */
+    bool borrowed;
+    struct promql_point *block;
     int64_t range_ms; /* window length */
     int64_t ref;      /* window end (evaluation time after @ and offset) */
     bool anchored, smoothed;
@@ -55,6 +59,8 @@ void ev_plan(struct ev *ev, const struct promql_expr *x, int64_t tmin, int64_t t
 int ev_eval(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);
 /* Evaluates a matrix selector or subquery x at t. */
 int ev_eval_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct ev_range *out);
+/* Releases a range from ev_eval_range (borrowed or owned). */
+void ev_range_fini(struct ev_range *r);
 int ev_binary(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);
 int ev_aggregate(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);
 int ev_call(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);

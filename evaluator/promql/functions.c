@@ -526,7 +526,7 @@ int ev_call(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql
         out->type = PROMQL_VAL_VECTOR;
         if (rc == 0 && r.m.n == 0)
             promql_vector_push(&out->vec, absent_labels(c->args[0]), t, 1);
-        promql_matrix_fini(&r.m);
+        ev_range_fini(&r);
         return rc;
     }
     default:
