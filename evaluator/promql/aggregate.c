@@ -76,12 +76,15 @@ static void fmt_label_name_q(const char *s, char *out, size_t n)
 }
 
 /* Orders for topk (descending, NaN last) and bottomk (ascending, NaN last). */
-static const struct promql_vector *sort_vec;
-static int sort_desc;
+struct member_order {
+    const struct promql_vector *v;
+    bool desc;
+};
 
-static int cmp_members(const void *a, const void *b)
+static int cmp_members(const void *a, const void *b, void *ctx)
 {
-    double x = sort_vec->s[*(const size_t *)a].v, y = sort_vec->s[*(const size_t *)b].v;
+    const struct member_order *o = ctx;
+    double x = o->v->s[*(const size_t *)a].v, y = o->v->s[*(const size_t *)b].v;
     if (isnan(x) && isnan(y))
         return 0;
     if (isnan(x))
@@ -90,22 +93,14 @@ static int cmp_members(const void *a, const void *b)
         return -1;
     if (x == y)
         return 0;
-    return ((x > y) == (sort_desc != 0)) ? -1 : 1;
+    return ((x > y) == o->desc) ? -1 : 1;
 }
 
-/* Stable sort of member indexes (insertion sort keeps input order on ties). */
+/* Stable sort of member indexes (input order kept on ties). */
 static void sort_members(const struct promql_vector *v, size_t *m, size_t n, bool desc)
 {
-    sort_vec = v;
-    sort_desc = desc;
-    for (size_t i = 1; i < n; i++) {
-        size_t x = m[i], j = i;
-        while (j > 0 && cmp_members(&m[j - 1], &x) > 0) {
-            m[j] = m[j - 1];
-            j--;
-        }
-        m[j] = x;
-    }
+    struct member_order o = {v, desc};
+    ev_sort(m, n, sizeof(*m), cmp_members, &o);
 }
 
 /* ---- xxHash64 (seed 0), as Go's github.com/cespare/xxhash, for limit_ratio's sampling ---- */

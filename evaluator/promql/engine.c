@@ -165,6 +165,40 @@ double ev_scalar_of(const struct promql_value *v)
     return NAN;
 }
 
+static void sort_rec(char *a, char *tmp, size_t n, size_t sz,
+                     int (*cmp)(const void *, const void *, void *), void *ctx)
+{
+    size_t h = n / 2, i = 0, j = h, k = 0;
+    if (n < 2)
+        return;
+    sort_rec(a, tmp, h, sz, cmp, ctx);
+    sort_rec(a + h * sz, tmp, n - h, sz, cmp, ctx);
+    if (cmp(a + (h - 1) * sz, a + h * sz, ctx) <= 0)
+        return;
+    while (i < h && j < n) {
+        if (cmp(a + j * sz, a + i * sz, ctx) < 0)
+            memcpy(tmp + (k++) * sz, a + (j++) * sz, sz);
+        else
+            memcpy(tmp + (k++) * sz, a + (i++) * sz, sz);
+    }
+    if (i < h)
+        memcpy(tmp + k * sz, a + i * sz, (h - i) * sz);
+    else
+        memcpy(tmp + k * sz, a + j * sz, (n - j) * sz);
+    memcpy(a, tmp, n * sz);
+}
+
+void ev_sort(void *base, size_t n, size_t sz, int (*cmp)(const void *, const void *, void *),
+             void *ctx)
+{
+    char *tmp;
+    if (n < 2)
+        return;
+    tmp = xmalloc(n * sz);
+    sort_rec(base, tmp, n, sz, cmp, ctx);
+    xfree(tmp);
+}
+
 double kahan_inc(double inc, double sum, double *c)
 {
     double t = sum + inc;

@@ -84,6 +84,10 @@ int ev_vector_check_dups(struct ev *ev, struct promql_vector *v);
 /* Converts a scalar or vector value in place to a vector (scalar: one sample, no labels). */
 double ev_scalar_of(const struct promql_value *v);
 
+/* Stable merge sort of n elements of size sz with a comparison that takes a context (no globals,
+ * so queries may run on several threads). */
+void ev_sort(void *base, size_t n, size_t sz, int (*cmp)(const void *, const void *, void *),
+             void *ctx);
 /* Kahan-compensated addition: returns new sum, updates *c. */
 double kahan_inc(double inc, double sum, double *c);
 /* Prometheus's quantile over values (sorted in place), phi outside [0,1] gives -Inf/+Inf. */
