@@ -118,7 +118,7 @@ static const char *const queries[] = {
 
 int main(int argc, char **argv)
 {
-    int max_series = argc > 1 ? atoi(argv[1]) : 1000;
+    int max_series = argc > 1 ? (int)strtol(argv[1], NULL, 10) : 1000;
     struct promql_engine_opts o;
     struct promql_engine *eng;
     promql_engine_opts_default(&o);
