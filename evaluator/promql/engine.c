@@ -578,13 +578,31 @@ static struct promql_series *series_find_or_add(struct promql_matrix *m, struct 
     }
 }
 
+static struct ev_memo *memo_get(struct ev *ev, const struct promql_expr *node)
+{
+    struct ev_memo *m;
+    for (size_t i = 0; i < ev->nmemo; i++)
+        if (ev->memo[i].node == node)
+            return &ev->memo[i];
+    if (ev->nmemo == ev->capmemo) {
+        ev->capmemo = ev->capmemo ? ev->capmemo * 2 : 4;
+        ev->memo = xreallocarray(ev->memo, ev->capmemo, sizeof(*ev->memo));
+    }
+    m = &ev->memo[ev->nmemo++];
+    memset(m, 0, sizeof(*m));
+    m->node = node;
+    return m;
+}
+
 static int eval_subquery(struct ev *ev, const struct promql_expr *x, int64_t t,
                          struct ev_range *out)
 {
     const struct promql_subquery *sq = &x->u.sq;
-    int rc;
+    int rc = 0;
     int64_t ref, range, step, start;
     struct series_index ix = {NULL, 0};
+    struct ev_memo *memo;
+    size_t drop = 0, pos = 0;
     if ((rc = ev_mods_ref(ev, &sq->mods, t, &ref)) != 0)
         return rc;
     if ((rc = dyn_duration(ev, sq->range_expr, sq->range_dynamic, sq->range_ms, &range)) != 0)
@@ -600,32 +618,58 @@ static int eval_subquery(struct ev *ev, const struct promql_expr *x, int64_t t,
     start = step * ((ref - range) / step);
     if (start <= ref - range)
         start += step;
+    memo = memo_get(ev, x);
+    /* Inner results before this window are no longer needed. */
+    while (drop < memo->n && memo->e[drop].ts < start)
+        promql_value_fini(&memo->e[drop++].v);
+    if (drop > 0) {
+        memmove(memo->e, memo->e + drop, (memo->n - drop) * sizeof(*memo->e));
+        memo->n -= drop;
+    }
     for (int64_t ts = start; ts <= ref; ts += step) {
-        struct promql_value v;
-        size_t held = ev->samples;
-        promql_value_init(&v);
-        rc = ev_eval(ev, sq->expr, ts, &v);
-        /* The inner step's working set is released; only the points kept stay counted. */
-        ev->samples = held;
-        if (rc == 0)
-            rc = ev_account(ev, v.type == PROMQL_VAL_VECTOR ? v.vec.n : 1);
-        if (rc != 0) {
-            promql_value_fini(&v);
-            break;
+        struct promql_value *v;
+        while (pos < memo->n && memo->e[pos].ts < ts)
+            pos++;
+        if (pos < memo->n && memo->e[pos].ts == ts) {
+            v = &memo->e[pos].v;
+        } else {
+            struct promql_value nv;
+            size_t held = ev->samples;
+            promql_value_init(&nv);
+            rc = ev_eval(ev, sq->expr, ts, &nv);
+            /* The inner step's working set is released; only the points kept stay counted. */
+            ev->samples = held;
+            if (rc == 0)
+                rc = ev_account(ev, nv.type == PROMQL_VAL_VECTOR ? nv.vec.n : 1);
+            if (rc != 0) {
+                promql_value_fini(&nv);
+                break;
+            }
+            if (memo->n == memo->cap) {
+                memo->cap = memo->cap ? memo->cap * 2 : 16;
+                memo->e = xreallocarray(memo->e, memo->cap, sizeof(*memo->e));
+            }
+            memmove(memo->e + pos + 1, memo->e + pos, (memo->n - pos) * sizeof(*memo->e));
+            memo->e[pos].ts = ts;
+            promql_value_move(&memo->e[pos].v, &nv);
+            memo->n++;
+            v = &memo->e[pos].v;
         }
-        if (v.type == PROMQL_VAL_SCALAR) {
+        pos++;
+        if (v->type == PROMQL_VAL_SCALAR) {
             struct labels *empty = labels_empty();
             struct promql_series *s = series_find_or_add(&out->m, &ix, empty, false);
             labels_free(empty);
-            promql_series_push_point(s, ts, v.f);
-        } else if (v.type == PROMQL_VAL_VECTOR) {
-            for (size_t i = 0; i < v.vec.n; i++) {
+            promql_series_push_point(s, ts, v->f);
+        } else if (v->type == PROMQL_VAL_VECTOR) {
+            for (size_t i = 0; i < v->vec.n; i++) {
                 struct promql_series *s =
-                    series_find_or_add(&out->m, &ix, v.vec.s[i].labels, v.vec.s[i].drop_name);
-                promql_series_push_point(s, ts, v.vec.s[i].v);
+                    series_find_or_add(&out->m, &ix, v->vec.s[i].labels, v->vec.s[i].drop_name);
+                promql_series_push_point(s, ts, v->vec.s[i].v);
             }
         }
-        promql_value_fini(&v);
+        if (ts > INT64_MAX - step)
+            break;
     }
     xfree(ix.tab);
     return rc;
@@ -724,6 +768,13 @@ static void ev_fini(struct ev *ev)
     for (size_t i = 0; i < ev->ncache; i++)
         promql_series_set_fini(&ev->cache[i].set);
     xfree(ev->cache);
+    for (size_t i = 0; i < ev->nmemo; i++) {
+        for (size_t j = 0; j < ev->memo[i].n; j++)
+            promql_value_fini(&ev->memo[i].e[j].v);
+        xfree(ev->memo[i].e);
+    }
+    xfree(ev->memo);
+    xfree(ev->noted_name);
 }
 
 /* Drops flagged names of a final vector and rejects duplicate label sets. */

@@ -23,6 +23,19 @@ struct ev_cache {
     bool selected;
 };
 
+/* Inner results of one subquery node by evaluation time, reused by the next outer steps (the
+ * inner steps are aligned to the epoch, so consecutive windows overlap). Sorted by ts. */
+struct ev_memo_entry {
+    int64_t ts;
+    struct promql_value v;
+};
+
+struct ev_memo {
+    const struct promql_expr *node;
+    struct ev_memo_entry *e;
+    size_t n, cap;
+};
+
 /* The state of one query evaluation. */
 struct ev {
     const struct promql_engine_opts *o;
@@ -34,9 +47,13 @@ struct ev {
     struct promql_annotations *notes;
     struct ev_cache *cache;
     size_t ncache, capcache;
-    int64_t deadline;    /* time_mono_ms() limit, 0 = none */
-    size_t samples;      /* samples held in the current step */
-    size_t base_samples; /* samples already held by the range result */
+    struct ev_memo *memo;
+    size_t nmemo, capmemo;
+    char *noted_name; /* last metric name given the "might not be a counter" info */
+    const struct promql_expr *noted_node; /* ... and the argument it was given for */
+    int64_t deadline;                     /* time_mono_ms() limit, 0 = none */
+    size_t samples;                       /* samples held in the current step */
+    size_t base_samples;                  /* samples already held by the range result */
     unsigned ticks;
 };
 

@@ -352,11 +352,18 @@ int ev_call_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct 
                 continue;
             nl = strlen(name);
 #define ENDS(suf) (nl >= sizeof(suf) - 1 && strcmp(name + nl - (sizeof(suf) - 1), suf) == 0)
-            if (!ENDS("_total") && !ENDS("_sum") && !ENDS("_count") && !ENDS("_bucket"))
+            if (ev->noted_name != NULL && ev->noted_node == marg &&
+                strcmp(ev->noted_name, name) == 0)
+                continue; /* already noted (the note is the same at every step) */
+            if (!ENDS("_total") && !ENDS("_sum") && !ENDS("_count") && !ENDS("_bucket")) {
+                xfree(ev->noted_name);
+                ev->noted_name = xstrdup(name);
+                ev->noted_node = marg;
                 ev_note(ev, true, marg,
                         "metric might not be a counter, name does not end in "
                         "_total/_sum/_count/_bucket: \"%s\"",
                         name);
+            }
 #undef ENDS
         }
     }
