@@ -511,28 +511,29 @@ out:
 
 void ev_range_fini(struct ev_range *r)
 {
-    if (r->borrowed) {
-        for (size_t i = 0; i < r->m.n; i++) {
+    for (size_t i = 0; i < r->m.n; i++) {
+        if (r->borrowed)
             r->m.s[i].labels = NULL;
+        if (r->block != NULL)
             r->m.s[i].p = NULL;
-        }
-        xfree(r->block);
-        r->block = NULL;
-        r->borrowed = false;
     }
+    xfree(r->block);
+    r->block = NULL;
+    r->borrowed = false;
     promql_matrix_fini(&r->m);
 }
 
 /* Turns a borrowed range into one that owns its labels and points. */
 static void range_own(struct ev_range *r)
 {
-    if (!r->borrowed)
-        return;
     for (size_t i = 0; i < r->m.n; i++) {
         struct promql_series *s = &r->m.s[i];
-        s->labels = labels_dup(s->labels);
-        s->p = xmemdup(s->p, (s->n + 1) * sizeof(*s->p));
-        s->cap = s->n + 1;
+        if (r->borrowed)
+            s->labels = labels_dup(s->labels);
+        if (r->block != NULL) {
+            s->p = xmemdup(s->p, (s->n + 1) * sizeof(*s->p));
+            s->cap = s->n + 1;
+        }
     }
     xfree(r->block);
     r->block = NULL;
@@ -546,7 +547,8 @@ struct series_index {
 };
 
 static struct promql_series *series_find_or_add(struct promql_matrix *m, struct series_index *ix,
-                                                const struct labels *ls, bool drop_name)
+                                                const struct labels *ls, bool drop_name,
+                                                bool borrow)
 {
     size_t h;
     if (ix->cap < (m->n + 1) * 2) {
@@ -572,7 +574,8 @@ static struct promql_series *series_find_or_add(struct promql_matrix *m, struct 
     }
     ix->tab[h] = m->n + 1;
     {
-        struct promql_series *s = promql_matrix_push(m, labels_dup(ls));
+        struct promql_series *s =
+            promql_matrix_push(m, borrow ? (struct labels *)ls : labels_dup(ls));
         s->drop_name = drop_name;
         return s;
     }
@@ -602,7 +605,10 @@ static int eval_subquery(struct ev *ev, const struct promql_expr *x, int64_t t,
     int64_t ref, range, step, start;
     struct series_index ix = {NULL, 0};
     struct ev_memo *memo;
-    size_t drop = 0, pos = 0;
+    size_t drop = 0, pos = 0, nsteps;
+    /* Vector results: the matrix borrows labels from the memo, which keeps them until this node
+     * is evaluated again (after the caller has consumed the matrix). */
+    bool borrow = promql_expr_type(sq->expr) == PROMQL_TYPE_VECTOR;
     if ((rc = ev_mods_ref(ev, &sq->mods, t, &ref)) != 0)
         return rc;
     if ((rc = dyn_duration(ev, sq->range_expr, sq->range_dynamic, sq->range_ms, &range)) != 0)
@@ -618,6 +624,9 @@ static int eval_subquery(struct ev *ev, const struct promql_expr *x, int64_t t,
     start = step * ((ref - range) / step);
     if (start <= ref - range)
         start += step;
+    nsteps = start <= ref ? (size_t)((ref - start) / step) + 1 : 1;
+    if (nsteps > 4096)
+        nsteps = 4096;
     memo = memo_get(ev, x);
     /* Inner results before this window are no longer needed. */
     while (drop < memo->n && memo->e[drop].ts < start)
@@ -658,19 +667,24 @@ static int eval_subquery(struct ev *ev, const struct promql_expr *x, int64_t t,
         pos++;
         if (v->type == PROMQL_VAL_SCALAR) {
             struct labels *empty = labels_empty();
-            struct promql_series *s = series_find_or_add(&out->m, &ix, empty, false);
+            struct promql_series *s = series_find_or_add(&out->m, &ix, empty, false, false);
             labels_free(empty);
             promql_series_push_point(s, ts, v->f);
         } else if (v->type == PROMQL_VAL_VECTOR) {
             for (size_t i = 0; i < v->vec.n; i++) {
-                struct promql_series *s =
-                    series_find_or_add(&out->m, &ix, v->vec.s[i].labels, v->vec.s[i].drop_name);
+                struct promql_series *s = series_find_or_add(&out->m, &ix, v->vec.s[i].labels,
+                                                             v->vec.s[i].drop_name, borrow);
+                if (s->cap == 0) {
+                    s->cap = nsteps;
+                    s->p = xcalloc(nsteps, sizeof(*s->p));
+                }
                 promql_series_push_point(s, ts, v->vec.s[i].v);
             }
         }
         if (ts > INT64_MAX - step)
             break;
     }
+    out->borrowed = borrow;
     xfree(ix.tab);
     return rc;
 }
@@ -895,14 +909,14 @@ int promql_query_range_expr(struct promql_engine *eng, const struct promql_stora
         }
         if (v.type == PROMQL_VAL_SCALAR) {
             struct labels *empty = labels_empty();
-            struct promql_series *s = series_find_or_add(m, &ix, empty, false);
+            struct promql_series *s = series_find_or_add(m, &ix, empty, false, false);
             labels_free(empty);
             promql_series_push_point(s, t, v.f);
             ev.base_samples++;
         } else if (v.type == PROMQL_VAL_VECTOR) {
             for (size_t i = 0; i < v.vec.n; i++) {
                 struct promql_series *s =
-                    series_find_or_add(m, &ix, v.vec.s[i].labels, v.vec.s[i].drop_name);
+                    series_find_or_add(m, &ix, v.vec.s[i].labels, v.vec.s[i].drop_name, false);
                 if (v.vec.s[i].drop_name)
                     s->drop_name = true;
                 promql_series_push_point(s, t, v.vec.s[i].v);

@@ -60,8 +60,8 @@ struct ev {
 /* A range-vector argument evaluated at one time: the series and the window they came from. */
 struct ev_range {
     struct promql_matrix m;
-    /* borrowed: series labels point into the selector cache and points into block; release
-     * with ev_range_fini, never promql_matrix_fini. */
+    /* borrowed: series labels point into the selector cache or the subquery memo; block, when
+     * set, holds every series' points. Release with ev_range_fini, never promql_matrix_fini. */
     bool borrowed;
     struct promql_point *block;
     int64_t range_ms; /* window length */
