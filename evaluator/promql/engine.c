@@ -388,7 +388,7 @@ int ev_mods_ref(struct ev *ev, const struct promql_time_mods *m, int64_t t, int6
         if (rc != 0)
             return rc;
     }
-    *ref = at - off;
+    *ref = sat_sub(at, off);
     return 0;
 }
 
@@ -432,11 +432,11 @@ static int eval_vector_selector(struct ev *ev, const struct promql_expr *x, int6
         const struct promql_series_data *s = &set->s[i];
         long k = last_le(s->t, s->n, ref);
         double v;
-        if (k < 0 || s->t[k] <= ref - ev->o->lookback_ms || promql_is_stale(s->v[k]))
+        if (k < 0 || s->t[k] <= sat_sub(ref, ev->o->lookback_ms) || promql_is_stale(s->v[k]))
             continue;
         v = s->v[k];
         if (x->u.vs.smoothed && s->t[k] < ref && k + 1 < (long)s->n &&
-            s->t[k + 1] <= ref + ev->o->lookback_ms && !promql_is_stale(s->v[k + 1]))
+            s->t[k + 1] <= sat_add(ref, ev->o->lookback_ms) && !promql_is_stale(s->v[k + 1]))
             v = s->v[k] +
                 (s->v[k + 1] - s->v[k]) * (double)(ref - s->t[k]) / (double)(s->t[k + 1] - s->t[k]);
         promql_vector_push(&out->vec, labels_dup(s->labels), s->t[k], v);
@@ -465,12 +465,12 @@ static int eval_matrix_selector(struct ev *ev, const struct promql_expr *x, int6
     out->ref = ref;
     out->anchored = vs->anchored;
     out->smoothed = vs->smoothed;
-    lo_t = ref - range;
+    lo_t = sat_sub(ref, range);
     hi_t = ref;
     if (vs->anchored || vs->smoothed)
-        lo_t -= ev->o->lookback_ms;
+        lo_t = sat_sub(lo_t, ev->o->lookback_ms);
     if (vs->smoothed)
-        hi_t += ev->o->lookback_ms;
+        hi_t = sat_add(hi_t, ev->o->lookback_ms);
     from = xcalloc(set->n + 1, sizeof(*from));
     to = xcalloc(set->n + 1, sizeof(*to));
     for (size_t i = 0; i < set->n; i++) {
@@ -621,10 +621,10 @@ static int eval_subquery(struct ev *ev, const struct promql_expr *x, int64_t t,
         return ev_fail(ev, ERR_INVALID, "subquery step must be positive");
     out->range_ms = range;
     out->ref = ref;
-    start = step * ((ref - range) / step);
-    if (start <= ref - range)
+    start = step * (sat_sub(ref, range) / step);
+    if (start <= sat_sub(ref, range) && start <= INT64_MAX - step)
         start += step;
-    nsteps = start <= ref ? (size_t)((ref - start) / step) + 1 : 1;
+    nsteps = start <= ref ? (size_t)(((uint64_t)ref - (uint64_t)start) / (uint64_t)step) + 1 : 1;
     if (nsteps > 4096)
         nsteps = 4096;
     memo = memo_get(ev, x);

@@ -76,6 +76,13 @@ void ev_plan(struct ev *ev, const struct promql_expr *x, int64_t tmin, int64_t t
 int ev_eval(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);
 /* Evaluates a matrix selector or subquery x at t. */
 int ev_eval_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct ev_range *out);
+/* The (exclusive) start of a range's window, ref - range, saturated to int64. */
+static inline int64_t ev_range_start(const struct ev_range *r)
+{
+    if (r->range_ms > 0 && r->ref < INT64_MIN + r->range_ms)
+        return INT64_MIN;
+    return r->ref - r->range_ms;
+}
 /* Releases a range from ev_eval_range (borrowed or owned). */
 void ev_range_fini(struct ev_range *r);
 int ev_binary(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);
