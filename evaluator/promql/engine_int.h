@@ -1,5 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Internals shared by the engine's files (engine.c, binop.c, aggregate.c, functions*.c). */
+/*
+ * Internals shared by the engine's files (engine.c, binop.c, aggregate.c, functions*.c).
+ *
+ * Design: every node is evaluated at one time t (ev_eval); a range query runs the root once per
+ * step and collects the vectors into series. Before running, ev_plan records the sample window
+ * each selector needs over the whole query, and each selector's series are fetched from storage
+ * once (ev_cache) and then windowed by binary search. Subquery inner results are memoized by
+ * (node, inner step) because inner steps are aligned to the epoch and shared by outer steps.
+ * Range-vector arguments borrow labels (and share one point block) until ev_range_fini.
+ * __name__ is only flagged for removal (drop_name) and dropped when the query ends, as 3.x
+ * does with delayed name removal.
+ */
 #ifndef TOCSIN_EVALUATOR_PROMQL_ENGINE_INT_H
 #define TOCSIN_EVALUATOR_PROMQL_ENGINE_INT_H
 
