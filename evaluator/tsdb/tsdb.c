@@ -253,7 +253,8 @@ int tsdb_series_append(struct tsdb *db, struct series *s, int64_t t, double v, i
 /* ---- appender ---- */
 
 struct app_entry {
-    struct labels *ls;
+    struct labels *ls; /* owned when owned, else borrowed until the commit */
+    bool owned;
     size_t off, n;
 };
 
@@ -277,7 +278,8 @@ struct tsdb_appender *tsdb_appender_new(struct tsdb *db)
 static void appender_reset(struct tsdb_appender *a)
 {
     for (size_t i = 0; i < a->nents; i++)
-        labels_free(a->ents[i].ls);
+        if (a->ents[i].owned)
+            labels_free(a->ents[i].ls);
     a->nents = 0;
     a->ns = 0;
 }
@@ -298,8 +300,8 @@ void tsdb_appender_set_max_series(struct tsdb_appender *a, uint64_t max_series)
     a->max_series = max_series;
 }
 
-void tsdb_appender_add(struct tsdb_appender *a, struct labels *ls, const int64_t *t,
-                       const double *v, size_t n)
+static void add_entry(struct tsdb_appender *a, struct labels *ls, bool owned, const int64_t *t,
+                      const double *v, size_t n)
 {
     struct app_entry *e;
     if (a->nents == a->capents) {
@@ -316,6 +318,7 @@ void tsdb_appender_add(struct tsdb_appender *a, struct labels *ls, const int64_t
     }
     e = &a->ents[a->nents++];
     e->ls = ls;
+    e->owned = owned;
     e->off = a->ns;
     e->n = n;
     if (n) {
@@ -323,6 +326,18 @@ void tsdb_appender_add(struct tsdb_appender *a, struct labels *ls, const int64_t
         memcpy(a->v + a->ns, v, n * sizeof(*v));
     }
     a->ns += n;
+}
+
+void tsdb_appender_add(struct tsdb_appender *a, struct labels *ls, const int64_t *t,
+                       const double *v, size_t n)
+{
+    add_entry(a, ls, true, t, v, n);
+}
+
+void tsdb_appender_add_ref(struct tsdb_appender *a, const struct labels *ls, const int64_t *t,
+                           const double *v, size_t n)
+{
+    add_entry(a, (struct labels *)ls, false, t, v, n);
 }
 
 static void note_reject(struct tsdb_commit_result *res, int reason, uint64_t n,
@@ -451,8 +466,9 @@ int tsdb_appender_commit(struct tsdb_appender *a, struct tsdb_commit_result *res
                             (int64_t)a->max_series);
                 continue;
             }
-            s = tsdb_series_create(db, ent->ls, db->next_id);
-            ent->ls = NULL;
+            s = tsdb_series_create(db, ent->owned ? ent->ls : labels_dup(ent->ls), db->next_id);
+            if (ent->owned)
+                ent->ls = NULL;
             res->series_created++;
         }
         if (!s->logged && db->wal) {

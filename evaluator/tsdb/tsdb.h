@@ -78,6 +78,13 @@ void tsdb_appender_set_max_series(struct tsdb_appender *a, uint64_t max_series);
  */
 void tsdb_appender_add(struct tsdb_appender *a, struct labels *ls, const int64_t *t,
                        const double *v, size_t n);
+/*
+ * Like tsdb_appender_add but ls is borrowed until the commit returns (it is copied only when a
+ * new series is created). ls must be sorted by name with unique names and no empty values; it
+ * may point at strings owned by the caller (a view built over a decoded request).
+ */
+void tsdb_appender_add_ref(struct tsdb_appender *a, const struct labels *ls, const int64_t *t,
+                           const double *v, size_t n);
 
 struct tsdb_commit_result {
     uint64_t appended; /* samples stored (identical duplicates included) */
