@@ -97,10 +97,10 @@ struct tsdb_commit_result {
 
 /*
  * Validates and stores the queued samples: each one is stored or rejected (out of order,
- * duplicate with a different value, too old, series limit); the accepted ones are written to
- * the WAL before returning. Returns 0 (see res for rejections), or ERR_IO when the WAL write
- * failed (retryable: the samples may be visible to queries but are not acknowledged).
- * The appender is empty afterwards and may be reused.
+ * duplicate with a different value, too old, series limit). The accepted ones are written to the
+ * WAL first and stored in memory only when that succeeded. Returns 0 (see res for rejections),
+ * or ERR_IO when the WAL write failed (retryable: nothing of the batch was stored, res->appended
+ * is 0). The appender is empty afterwards and may be reused.
  */
 int tsdb_appender_commit(struct tsdb_appender *a, struct tsdb_commit_result *res, struct err *e);
 
