@@ -2,6 +2,7 @@
 /* Unit tests for the in-memory window: selection, validation, retention, stats, concurrency. */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "common/buf.h"
 #include "test/unit/evaluator/tsdb/tsdb_test_util.h"
@@ -311,7 +312,7 @@ static void test_bytes_per_sample(void)
 struct conc {
     struct tsdb *db;
     int id;
-    volatile int *stop;
+    _Atomic int *stop;
 };
 
 static void *writer_main(void *arg)
@@ -354,7 +355,7 @@ static void test_concurrent_append_and_query(void)
     struct tsdb *db = mem_db();
     pthread_t w[4], r[2];
     struct conc cw[4], cr[2];
-    volatile int stop = 0;
+    _Atomic int stop = 0;
     size_t n = 0;
     for (int i = 0; i < 2; i++) {
         cr[i] = (struct conc){db, i, &stop};
