@@ -235,7 +235,11 @@ int tsdb_series_append(struct tsdb *db, struct series *s, int64_t t, double v, i
         if (t == s->app.t)
             return dbits(v) == s->app.v ? TSDB_APPENDED_DUP : TSDB_REJECT_DUPLICATE;
     }
-    if (head == NULL || head->n >= CHUNK_SAMPLES) {
+    /* Cut a new chunk after CHUNK_SAMPLES samples, or when the head spans a sixth of the
+     * retention, so that retention can free slow series' data in steps of that size. */
+    if (head == NULL || head->n >= CHUNK_SAMPLES ||
+        (db->opt.retention_ms > 0 &&
+         (uint64_t)t - (uint64_t)head->mint >= (uint64_t)db->opt.retention_ms / 6)) {
         struct chunk_app app;
         struct chunk *c = chunk_new(&app);
         tsdb_series_add_chunk(db, s, c, &app);
@@ -642,11 +646,24 @@ static bool series_overlaps(struct tsdb *db, struct series *s, int64_t mint, int
     return r;
 }
 
+static int cmp_series_data(const void *a, const void *b)
+{
+    return labels_cmp(((const struct promql_series_data *)a)->labels,
+                      ((const struct promql_series_data *)b)->labels);
+}
+
+/* Sorts the series appended to set from index first on by labels (deterministic output). */
+static void sort_series_set(struct promql_series_set *set, size_t first)
+{
+    if (set->n > first + 1)
+        qsort(set->s + first, set->n - first, sizeof(*set->s), cmp_series_data);
+}
+
 int tsdb_select(struct tsdb *db, const struct matcher *const *ms, size_t nms, int64_t mint,
                 int64_t maxt, struct promql_series_set *out, struct err *e)
 {
     struct series **v = NULL;
-    size_t n = 0;
+    size_t n = 0, first = out->n;
     (void)e;
     if (mint > maxt)
         return 0;
@@ -691,6 +708,7 @@ int tsdb_select(struct tsdb *db, const struct matcher *const *ms, size_t nms, in
         }
     }
     release_series(db, v, n);
+    sort_series_set(out, first);
     return 0;
 }
 

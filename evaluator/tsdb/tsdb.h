@@ -111,7 +111,7 @@ void tsdb_count_rejected(struct tsdb *db, enum tsdb_reject r, uint64_t n);
 
 /*
  * Appends to out a copy of every series matching all matchers that has a sample in
- * [mint, maxt], with those samples. Matches promql_storage.select.
+ * [mint, maxt], with those samples, sorted by labels. Matches promql_storage.select.
  */
 int tsdb_select(struct tsdb *db, const struct matcher *const *ms, size_t nms, int64_t mint,
                 int64_t maxt, struct promql_series_set *out, struct err *e);
