@@ -432,29 +432,31 @@ int ingest_write(struct tsdb *db, const char *content_type, const char *content_
     struct tsdb_commit_result cres;
     struct err e;
     char *raw = NULL;
-    size_t rawlen = 0;
+    size_t rawlen = 0, max_body, max_raw;
     int version, rc;
     memset(out, 0, sizeof(*out));
     memset(&st, 0, sizeof(st));
     memset(&bud, 0, sizeof(bud));
     arena_init(&bud.arena, 64u << 10);
-    if (limits == NULL) {
-        ingest_limits_default(&deflim);
+    ingest_limits_default(&deflim);
+    if (limits == NULL)
         limits = &deflim;
-    }
     if ((version = parse_content_type(content_type, out)) == 0)
         return ERR_UNSUPPORTED;
     out->v2 = version == 2;
     if (!encoding_ok(content_encoding, out))
         return ERR_UNSUPPORTED;
-    if (limits->max_body_bytes && len > limits->max_body_bytes)
+    max_body = limits->max_body_bytes ? limits->max_body_bytes : deflim.max_body_bytes;
+    max_raw = limits->max_decompressed_bytes ? limits->max_decompressed_bytes
+                                             : deflim.max_decompressed_bytes;
+    if (len > max_body)
         return finish(out, 413, "request body of %zu bytes exceeds the limit of %zu bytes", len,
-                      limits->max_body_bytes);
+                      max_body);
     if (snappy_uncompressed_length(body, len, &rawlen) != SNAPPY_OK)
         return finish(out, 400, "snappy: corrupt input");
-    if (limits->max_decompressed_bytes && rawlen > limits->max_decompressed_bytes)
+    if (rawlen > max_raw)
         return finish(out, 413, "decompressed request of %zu bytes exceeds the limit of %zu bytes",
-                      rawlen, limits->max_decompressed_bytes);
+                      rawlen, max_raw);
     raw = xmalloc(rawlen ? rawlen : 1);
     if (snappy_uncompress(body, len, raw, &rawlen) != SNAPPY_OK) {
         rc = finish(out, 400, "snappy: corrupt input");
