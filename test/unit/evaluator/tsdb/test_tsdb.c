@@ -343,10 +343,10 @@ static void test_bytes_per_sample(void)
     printf("# mix of constant, counter, small gauge: %.3f bytes/sample\n",
            (k[0] + k[1] + k[2]) / 3);
     CHECK(k[0] < 0.5);
-    CHECK(k[1] <= 1.7);
-    CHECK(k[2] <= 2.1);
-    CHECK(k[4] <= 2.7);
-    CHECK((k[0] + k[1] + k[2]) / 3 <= 1.5);
+    CHECK(k[1] <= 1.5);
+    CHECK(k[2] <= 1.9);
+    CHECK(k[4] <= 2.4);
+    CHECK((k[0] + k[1] + k[2]) / 3 <= 1.3);
 }
 
 /* ---- concurrency ---- */
