@@ -803,8 +803,12 @@ int tmpl_set_parse(struct tmpl_set *set, const char *name, const char *text, siz
     p.set = set;
     p.a = &set->arena;
     p.parse_name = arena_strdup(p.a, name);
-    p.text = arena_memdup(p.a, text, len + 1);
-    ((char *)p.text)[len] = '\0';
+    {
+        char *copy = arena_alloc(p.a, len + 1);
+        memcpy(copy, text, len);
+        copy[len] = '\0';
+        p.text = copy;
+    }
     rc = tmpl_lex(p.a, p.text, len, &p.toks, &p.ntoks, lexmsg, sizeof(lexmsg), &lexline);
     if (rc != 0)
         return err_set(e, ERR_PARSE, "template: %s:%d: %s", name, lexline, lexmsg);
