@@ -12,6 +12,7 @@
 #include "common/template/funcs_util.h"
 #include "common/template/gofmt.h"
 #include "common/template/gotime.h"
+#include "common/template/gotz.h"
 #include "common/timeutil.h"
 #include "common/xalloc.h"
 
@@ -421,9 +422,15 @@ static int fn_tz(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv, struc
     UNUSED_CTX;
     if ((rc = tmpl_arg_string(argv[0], &name, NULL, e)) != 0 || (rc = want_time(argv[1], e)) != 0)
         return rc;
-    if (strcmp(name, "UTC") != 0 && strcmp(name, "") != 0 && strcmp(name, "Local") != 0)
-        return err_set(e, ERR_UNSUPPORTED, "unknown time zone %s", name);
-    *out = tmpl_time(argv[1]->u.time.ns, 0, "UTC");
+    {
+        int64_t ns = argv[1]->u.time.ns;
+        int64_t secs = ns >= 0 ? ns / 1000000000 : -((-ns + 999999999) / 1000000000);
+        int32_t off = 0;
+        char abbr[16];
+        if ((rc = gotz_lookup(name, secs, &off, abbr, sizeof(abbr), e)) != 0)
+            return rc;
+        *out = tmpl_time(ns, off, abbr);
+    }
     return 0;
 }
 

@@ -171,6 +171,7 @@ struct tmpl_ctx {
     } * vars;
     size_t nvars, capvars, var_base;
     int depth;
+    int nest; /* current walk/pipeline recursion, bounded to protect the C stack */
     long iterations;
     const struct func_entry *cur_func;
     bool failed; /* e holds a full "template: ..." message */

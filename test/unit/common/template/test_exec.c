@@ -213,6 +213,11 @@ static const struct tmpl_case error_cases[] = {
     {"exec time format args", "{{.T.Format}}", "wrong number of args for Format: want 1 got 0", 1},
     {"exec recursion", "{{define \"R\"}}{{template \"R\" .}}{{end}}{{template \"R\" .}}",
      "exceeded maximum template depth (1000)", 1},
+    {"exec deep nesting recursion",
+     "{{define \"R\"}}{{if 1}}{{if 1}}{{if 1}}{{if 1}}{{if 1}}{{if 1}}{{if 1}}{{if 1}}{{if 1}}"
+     "{{if 1}}{{template \"R\" .}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}"
+     "{{end}}{{end}}{{template \"R\" .}}",
+     "exceeded maximum template depth", 1},
     {"exec call nonfunc", "{{call .A}}", "non-function of type string", 1},
     {"deep parens",
      "{{((((((((((((((((((((((((((((((((((((((((((((((((((1))))))))))))))))))))))))"

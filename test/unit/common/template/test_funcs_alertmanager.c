@@ -72,6 +72,9 @@ static struct tmpl_value *am_data(void)
     tmpl_map_set(d, "CommonLabels", kv(common));
     tmpl_map_set(d, "CommonAnnotations", kv(ann));
     tmpl_map_set_str(d, "ExternalURL", "http://am.example:9093");
+    /* 2023-07-01 12:00:00 UTC and 2100-07-01 12:00:00 UTC */
+    tmpl_map_set(d, "Summer", tmpl_time(INT64_C(1688212800) * 1000000000, 0, "UTC"));
+    tmpl_map_set(d, "Future", tmpl_time(INT64_C(4118126400) * 1000000000, 0, "UTC"));
     return d;
 }
 
@@ -125,6 +128,40 @@ static void test_am_functions(void)
     struct tmpl_value *d = am_data();
     struct tmpl_exec_opts o = {.missingkey = TMPL_MISSINGKEY_ZERO};
     tt_run(cases, f, d, &o);
+    tmpl_unref(d);
+    tmpl_funcs_free(f);
+}
+
+static void test_am_tz(void)
+{
+    static const struct tmpl_case cases[] = {
+        {"tz berlin winter",
+         "{{ (index .Alerts 0).StartsAt | tz \"Europe/Berlin\" | date \"2006-01-02 15:04 MST "
+         "-0700\" }}",
+         "2023-11-14 23:13 CET +0100", 0},
+        {"tz berlin summer", "{{ .Summer | tz \"Europe/Berlin\" }}",
+         "2023-07-01 14:00:00 +0200 CEST", 0},
+        {"tz new york", "{{ .Summer | tz \"America/New_York\" | date \"15:04 MST\" }}", "08:00 EDT",
+         0},
+        {"tz far future rule", "{{ .Future | tz \"Europe/Berlin\" | date \"15:04 MST\" }}",
+         "14:00 CEST", 0},
+        {"tz kolkata", "{{ .Summer | tz \"Asia/Kolkata\" | date \"15:04 -07:00\" }}",
+         "17:30 +05:30", 0},
+        {"tz bad name", "{{ .Summer | tz \"../etc/passwd\" }}", "unknown time zone ../etc/passwd",
+         1},
+        {NULL, NULL, NULL, 0},
+    };
+    struct tmpl_funcs *f;
+    struct tmpl_value *d;
+    FILE *fp = fopen("/usr/share/zoneinfo/Europe/Berlin", "rb");
+    if (!fp) {
+        printf("skip test_am_tz: /usr/share/zoneinfo not installed\n");
+        exit(0);
+    }
+    fclose(fp);
+    f = am_funcs();
+    d = am_data();
+    tt_run(cases, f, d, NULL);
     tmpl_unref(d);
     tmpl_funcs_free(f);
 }
@@ -273,6 +310,7 @@ static void test_am_system_email_tmpl(void)
 
 static const struct test_case tests[] = {
     TEST(test_am_functions),
+    TEST(test_am_tz),
     TEST(test_am_default_tmpl),
     TEST(test_am_system_email_tmpl),
     {0},
