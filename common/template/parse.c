@@ -809,7 +809,7 @@ int tmpl_set_parse(struct tmpl_set *set, const char *name, const char *text, siz
         copy[len] = '\0';
         p.text = copy;
     }
-    rc = tmpl_lex(p.a, p.text, len, &p.toks, &p.ntoks, lexmsg, sizeof(lexmsg), &lexline);
+    rc = tmpl_lex(p.a, name, p.text, len, &p.toks, &p.ntoks, lexmsg, sizeof(lexmsg), &lexline);
     if (rc != 0)
         return err_set(e, ERR_PARSE, "template: %s:%d: %s", name, lexline, lexmsg);
     root = arena_calloc(p.a, 1, sizeof(*root));

@@ -56,8 +56,8 @@ struct token {
 
 /* Lexes text into tokens (arena-allocated array ending with T_EOF). On error returns
  * ERR_PARSE with Go's message and line in *errline. */
-int tmpl_lex(struct arena *a, const char *text, size_t len, struct token **toks, size_t *ntoks,
-             char *errmsg, size_t errmsg_size, int *errline);
+int tmpl_lex(struct arena *a, const char *name, const char *text, size_t len, struct token **toks,
+             size_t *ntoks, char *errmsg, size_t errmsg_size, int *errline);
 
 enum node_kind {
     N_LIST,
