@@ -806,18 +806,3 @@ int tmpl_set_execute(const struct tmpl_set *set, const char *name, struct tmpl_v
     xfree(c.vars);
     return rc;
 }
-
-void *tmpl_ctx_func_user(const struct tmpl_ctx *ctx)
-{
-    return ctx->cur_func ? ctx->cur_func->user : NULL;
-}
-
-void *tmpl_ctx_exec_user(const struct tmpl_ctx *ctx)
-{
-    return ctx->opts.user;
-}
-
-size_t tmpl_ctx_max_output(const struct tmpl_ctx *ctx)
-{
-    return ctx->opts.max_output;
-}

@@ -187,6 +187,10 @@ int tmpl_builtin_call(struct tmpl_ctx *ctx, enum builtin_id id, const char *name
 /* Looks a tree up in the set chain. */
 const struct tree *tmpl_set_lookup(const struct tmpl_set *set, const char *name);
 
+/* Converts the number literal s (a char constant when charconst) into n->i / n->f / n->is_float
+ * with Go's rules. Returns 0, or -1 with Go's message in err. */
+int tmpl_number_parse(const char *s, bool charconst, struct node *n, char *err, size_t errsize);
+
 /* Appends the Go String() form of node n (for error contexts). */
 void tmpl_node_string(const struct node *n, struct buf *out);
 
