@@ -228,14 +228,24 @@ static int eval_call(struct tmpl_ctx *c, struct tmpl_value *dot, const struct no
     } else {
         tmpl_builtin_arity(bid, &min, &max);
     }
-    if (max < 0 && nin < min) {
-        c->at = at;
+    /* arity errors point at the function name (the node last evaluated), as in Go */
+    if (max < 0 && nin < min)
         return fail(c, "wrong number of args for %s: want at least %d got %d", name, min, nin);
-    }
-    if (max >= 0 && (nin < min || nin > max)) {
-        c->at = at;
+    if (max >= 0 && (nin < min || nin > max))
         return fail(c, "wrong number of args for %s: want %d got %d", name, nin < min ? min : max,
                     nin);
+    if (bid == B_PRINTF && a->nnodes > 1) {
+        /* Go type-checks printf's format argument while evaluating it */
+        const struct node *fmtn = a->nodes[1];
+        if (fmtn->kind == N_NUMBER || fmtn->kind == N_BOOL) {
+            struct buf b;
+            buf_init(&b, 256);
+            tmpl_node_string(fmtn, &b);
+            c->at = fmtn;
+            rc = fail(c, "expected string; found %s", buf_str(&b));
+            buf_fini(&b);
+            return rc;
+        }
     }
     if (bid == B_AND || bid == B_OR) {
         struct tmpl_value *v = NULL;
@@ -258,6 +268,13 @@ static int eval_call(struct tmpl_ctx *c, struct tmpl_value *dot, const struct no
     }
     if ((rc = eval_args(c, dot, a, &argv, &argc)) != 0)
         return rc;
+    if (bid == B_PRINTF && argv[0]->kind != TMPL_STRING) {
+        const char *tn = tmpl_type_name(argv[0]);
+        if (a->nnodes > 1)
+            c->at = a->nodes[1];
+        free_argv(argv, argc);
+        return fail(c, "wrong type for value; expected string; got %s", tn);
+    }
     err_clear(&e2);
     saved = c->cur_func;
     c->cur_func = fe;
@@ -516,7 +533,7 @@ static int eval_pipeline(struct tmpl_ctx *c, struct tmpl_value *dot, const struc
     if (++c->nest > MAX_NEST) {
         c->nest--;
         c->at = pipe;
-        return fail_code(c, ERR_LIMIT, "exceeded maximum template depth (%d)", c->depth);
+        return fail_code(c, ERR_LIMIT, "exceeded maximum template depth (%d)", c->opts.max_depth);
     }
     rc = eval_pipeline_inner(c, dot, pipe, out);
     c->nest--;
@@ -717,7 +734,7 @@ static int walk(struct tmpl_ctx *c, struct tmpl_value *dot, const struct node *n
     if (++c->nest > MAX_NEST) {
         c->nest--;
         c->at = n;
-        return fail_code(c, ERR_LIMIT, "exceeded maximum template depth (%d)", c->depth);
+        return fail_code(c, ERR_LIMIT, "exceeded maximum template depth (%d)", c->opts.max_depth);
     }
     rc = walk_inner(c, dot, n);
     c->nest--;

@@ -419,9 +419,25 @@ out:
 /* Go's evalArgs for the escapers: one string as is, else fmt.Sprint of the arguments. */
 static int escaper_input(int argc, struct tmpl_value **argv, struct buf *b)
 {
+    struct tmpl_value *novalue = NULL, **args;
+    int i, rc;
     if (argc == 1 && argv[0]->kind == TMPL_STRING)
         return buf_append(b, argv[0]->u.str.s, argv[0]->u.str.len);
-    return gofmt_sprint(b, argc, argv);
+    /* Go's printableValue turns nil into the string "<no value>" before fmt.Sprint */
+    args = xcalloc((size_t)argc + 1, sizeof(*args));
+    for (i = 0; i < argc; i++) {
+        if (argv[i]->kind == TMPL_NULL) {
+            if (!novalue)
+                novalue = tmpl_string("<no value>");
+            args[i] = novalue;
+        } else {
+            args[i] = argv[i];
+        }
+    }
+    rc = gofmt_sprint(b, argc, args);
+    tmpl_unref(novalue);
+    xfree(args);
+    return rc;
 }
 
 static int escape_html(const char *s, size_t n, struct buf *out)

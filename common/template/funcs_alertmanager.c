@@ -218,30 +218,20 @@ struct tmpl_value *tmpl_am_alerts(struct tmpl_value *list)
 
 /* ---- functions ---- */
 
-/* cases.Title: first letter of each word upper-cased, the rest lower-cased (ASCII). */
+/* cases.Title: first letter of each word upper-cased, the rest lower-cased. */
 static int fn_title(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
                     struct tmpl_value **out, struct err *e)
 {
     const char *s;
-    size_t n, i;
+    size_t n;
     int rc;
-    char *r;
-    bool in_word = false;
+    struct buf b;
     UNUSED_CTX;
     if ((rc = tmpl_arg_string(argv[0], &s, &n, e)) != 0)
         return rc;
-    r = xmemdup(s, n + 1);
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)r[i];
-        bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
-        bool word = letter || (c >= '0' && c <= '9') || c == '_' || c == '\'';
-        if (letter && !in_word && c >= 'a' && c <= 'z')
-            r[i] = (char)(c - 32);
-        else if (letter && in_word && c >= 'A' && c <= 'Z')
-            r[i] = (char)(c + 32);
-        in_word = word;
-    }
-    *out = tmpl_string_take(r, n);
+    buf_init(&b, 0);
+    tfu_map_case(s, n, TFU_TITLE_LOWER_REST, &b);
+    *out = tfu_take_string(&b);
     return 0;
 }
 

@@ -240,22 +240,148 @@ int tfu_humanize_duration(double v, struct buf *out)
     return buf_printf(out, "%ss", prefix);
 }
 
+/* Simple case mapping (unicode.ToUpper/ToLower) for ASCII, Latin-1, Latin Extended-A, Greek
+ * and Cyrillic; other runes are unchanged. */
+int32_t tfu_rune_upper(int32_t r)
+{
+    if (r >= 'a' && r <= 'z')
+        return r - 32;
+    if (r < 0x80)
+        return r;
+    if ((r >= 0xe0 && r <= 0xfe && r != 0xf7))
+        return r - 32;
+    if (r == 0xff)
+        return 0x178;
+    if (r == 0xb5)
+        return 0x39c;
+    if (r >= 0x100 && r <= 0x17f && r != 0x131 && r != 0x138 && r != 0x149 && r != 0x17f &&
+        r != 0x178) {
+        bool odd_lower = (r >= 0x100 && r <= 0x137) || (r >= 0x14a && r <= 0x177);
+        if (odd_lower)
+            return (r & 1) ? r - 1 : r;
+        return (r & 1) ? r : r - 1; /* 0x139..0x148 and 0x179..0x17e: even is lower */
+    }
+    if (r == 0x131)
+        return 'I';
+    if (r == 0x17f)
+        return 'S';
+    if (r >= 0x3b1 && r <= 0x3cb && r != 0x3c2)
+        return r - 32;
+    if (r == 0x3c2)
+        return 0x3a3;
+    if (r >= 0x430 && r <= 0x44f)
+        return r - 32;
+    if (r >= 0x450 && r <= 0x45f)
+        return r - 80;
+    return r;
+}
+
+int32_t tfu_rune_lower(int32_t r)
+{
+    if (r >= 'A' && r <= 'Z')
+        return r + 32;
+    if (r < 0x80)
+        return r;
+    if (r >= 0xc0 && r <= 0xde && r != 0xd7)
+        return r + 32;
+    if (r == 0x178)
+        return 0xff;
+    if (r >= 0x100 && r <= 0x17f && r != 0x130 && r != 0x138 && r != 0x149 && r != 0x17f &&
+        r != 0x178) {
+        bool even_upper = (r >= 0x100 && r <= 0x137) || (r >= 0x14a && r <= 0x177);
+        if (even_upper)
+            return (r & 1) ? r : r + 1;
+        return (r & 1) ? r + 1 : r;
+    }
+    if (r == 0x130)
+        return 'i';
+    if (r >= 0x391 && r <= 0x3ab && r != 0x3a2)
+        return r + 32;
+    if (r >= 0x410 && r <= 0x42f)
+        return r + 32;
+    if (r >= 0x400 && r <= 0x40f)
+        return r + 80;
+    return r;
+}
+
+static int decode(const unsigned char *s, size_t n, int32_t *r)
+{
+    if (s[0] < 0x80) {
+        *r = s[0];
+        return 1;
+    }
+    if (s[0] >= 0xc2 && s[0] < 0xe0 && n >= 2 && (s[1] & 0xc0) == 0x80) {
+        *r = ((s[0] & 0x1f) << 6) | (s[1] & 0x3f);
+        return 2;
+    }
+    *r = -1; /* other sequences are copied unchanged byte by byte */
+    return 1;
+}
+
+static void put_rune(struct buf *b, int32_t r)
+{
+    if (r < 0x80) {
+        buf_putc(b, (char)r);
+    } else if (r < 0x800) {
+        buf_putc(b, (char)(0xc0 | (r >> 6)));
+        buf_putc(b, (char)(0x80 | (r & 0x3f)));
+    } else {
+        buf_putc(b, (char)(0xe0 | (r >> 12)));
+        buf_putc(b, (char)(0x80 | ((r >> 6) & 0x3f)));
+        buf_putc(b, (char)(0x80 | (r & 0x3f)));
+    }
+}
+
+int tfu_map_case(const char *s, size_t n, enum tfu_case mode, struct buf *out)
+{
+    size_t i = 0;
+    bool in_word = false;
+    while (i < n) {
+        int32_t r;
+        int l = decode((const unsigned char *)s + i, n - i, &r);
+        bool letter, word;
+        if (r < 0) {
+            buf_putc(out, s[i]);
+            i++;
+            in_word = true;
+            continue;
+        }
+        letter = tfu_rune_upper(r) != r || tfu_rune_lower(r) != r || r >= 0x80;
+        word = letter || (r >= '0' && r <= '9') || r == '_' ||
+               (mode == TFU_TITLE_LOWER_REST && r == '\'');
+        switch (mode) {
+        case TFU_UPPER:
+            r = tfu_rune_upper(r);
+            break;
+        case TFU_LOWER:
+            r = tfu_rune_lower(r);
+            break;
+        case TFU_TITLE:
+            if (!in_word)
+                r = tfu_rune_upper(r);
+            break;
+        case TFU_TITLE_LOWER_REST:
+            r = in_word ? tfu_rune_lower(r) : tfu_rune_upper(r);
+            break;
+        }
+        put_rune(out, r);
+        in_word = word;
+        i += (size_t)l;
+    }
+    return out->max && out->len >= out->max ? ERR_TOOBIG : 0;
+}
+
 static int map_case(struct tmpl_value **argv, struct tmpl_value **out, struct err *e, bool up)
 {
     const char *s;
-    size_t n, i;
+    size_t n;
     int rc;
-    char *r;
+    struct buf b;
     if ((rc = tmpl_arg_string(argv[0], &s, &n, e)) != 0)
         return rc;
-    r = xmemdup(s, n + 1);
-    for (i = 0; i < n; i++) {
-        if (up && r[i] >= 'a' && r[i] <= 'z')
-            r[i] = (char)(r[i] - 32);
-        else if (!up && r[i] >= 'A' && r[i] <= 'Z')
-            r[i] = (char)(r[i] + 32);
-    }
-    *out = tmpl_string_take(r, n);
+    buf_init(&b, 0);
+    tfu_map_case(s, n, up ? TFU_UPPER : TFU_LOWER, &b);
+    *out = tfu_take_string(&b);
     return 0;
 }
 

@@ -342,7 +342,7 @@ int tmpl_value_print(struct tmpl_value *v, struct buf *out)
         struct tmpl_value *p = NULL;
         if (v->u.obj.type->print)
             return v->u.obj.type->print(v->u.obj.ptr, out);
-        if (v->u.obj.type->convert && tmpl_plain(v, &p, NULL) == 0) {
+        if (v->u.obj.type->convert && tmpl_plain(v, &p, NULL) == 0 && p->kind != TMPL_OBJECT) {
             rc = tmpl_value_print(p, out);
             tmpl_unref(p);
             return rc;
