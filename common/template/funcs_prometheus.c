@@ -41,71 +41,22 @@ struct tmpl_value *tmpl_prom_sample(const struct labels *ls, double value)
 }
 
 /* The anonymous struct Prometheus's AlertTemplateData returns: fixed fields, Go's type name. */
-struct alert_data {
-    struct tmpl_value *f[4]; /* Labels, ExternalLabels, ExternalURL, Value */
-};
-
 static const char *const alert_fields[] = {"Labels", "ExternalLabels", "ExternalURL", "Value"};
-
-static int alert_data_get(void *ptr, const char *name, int argc, struct tmpl_value **argv,
-                          struct tmpl_value **out, struct err *e)
-{
-    struct alert_data *a = ptr;
-    int i;
-    (void)argv;
-    for (i = 0; i < 4; i++) {
-        if (strcmp(name, alert_fields[i]) == 0) {
-            if (argc > 0)
-                return err_set(e, ERR_INVALID, "%s has arguments but cannot be invoked as function",
-                               name);
-            *out = tmpl_ref(a->f[i]);
-            return 0;
-        }
-    }
-    return ERR_NOTFOUND;
-}
-
-static int alert_data_print(void *ptr, struct buf *out)
-{
-    struct alert_data *a = ptr;
-    int i, rc = buf_putc(out, '{');
-    for (i = 0; rc == 0 && i < 4; i++) {
-        if (i > 0)
-            rc = buf_putc(out, ' ');
-        if (rc == 0)
-            rc = tmpl_value_print(a->f[i], out);
-    }
-    return rc ? rc : buf_putc(out, '}');
-}
-
-static void alert_data_free(void *ptr)
-{
-    struct alert_data *a = ptr;
-    int i;
-    for (i = 0; i < 4; i++)
-        tmpl_unref(a->f[i]);
-    xfree(a);
-}
-
-static const struct tmpl_object_type alert_data_type = {
+static const struct tmpl_struct_type alert_data_type = TMPL_STRUCT_TYPE(
     "struct { Labels map[string]string; ExternalLabels map[string]string; ExternalURL string; "
     "Value float64 }",
-    alert_data_get,
-    NULL,
-    alert_data_free,
-    alert_data_print,
-};
+    alert_fields, 4);
 
 struct tmpl_value *tmpl_prom_alert_data(const struct labels *labels,
                                         const struct labels *external_labels,
                                         const char *external_url, double value)
 {
-    struct alert_data *a = xcalloc(1, sizeof(*a));
-    a->f[0] = labels_map(labels);
-    a->f[1] = labels_map(external_labels);
-    a->f[2] = tmpl_string(external_url ? external_url : "");
-    a->f[3] = tmpl_float(value);
-    return tmpl_object(&alert_data_type, a);
+    struct tmpl_value *f[4];
+    f[0] = labels_map(labels);
+    f[1] = labels_map(external_labels);
+    f[2] = tmpl_string(external_url ? external_url : "");
+    f[3] = tmpl_float(value);
+    return tmpl_struct(&alert_data_type, f);
 }
 
 static int fmt_result(struct tmpl_value **out, const char *fmt, double v, const char *suffix)

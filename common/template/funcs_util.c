@@ -332,40 +332,70 @@ static void put_rune(struct buf *b, int32_t r)
     }
 }
 
+static bool is_letter(int32_t r)
+{
+    return tfu_rune_upper(r) != r || tfu_rune_lower(r) != r || r >= 0x80;
+}
+
+static bool is_digit(int32_t r)
+{
+    return r >= '0' && r <= '9';
+}
+
+/* cases.Title's word test: letters, digits and '_' join; '.', ':' and '\'' join two letters. */
+static bool title_word_char(const char *s, size_t n, size_t i, int32_t r, int32_t prev)
+{
+    int32_t nx = -1;
+    if (is_letter(r) || is_digit(r) || r == '_' || r < 0)
+        return true;
+    if (r != '.' && r != ':' && r != '\'')
+        return false;
+    if (i + 1 < n)
+        decode((const unsigned char *)s + i + 1, n - i - 1, &nx);
+    return prev >= 0 && is_letter(prev) && nx >= 0 && is_letter(nx);
+}
+
 int tfu_map_case(const char *s, size_t n, enum tfu_case mode, struct buf *out)
 {
     size_t i = 0;
-    bool in_word = false;
+    bool in_word = false, need_upper = true;
+    int32_t prev = -1;
     while (i < n) {
         int32_t r;
         int l = decode((const unsigned char *)s + i, n - i, &r);
-        bool letter, word;
         if (r < 0) {
             buf_putc(out, s[i]);
             i++;
             in_word = true;
+            need_upper = false;
+            prev = -1;
             continue;
         }
-        letter = tfu_rune_upper(r) != r || tfu_rune_lower(r) != r || r >= 0x80;
-        word = letter || (r >= '0' && r <= '9') || r == '_' ||
-               (mode == TFU_TITLE_LOWER_REST && r == '\'');
         switch (mode) {
         case TFU_UPPER:
-            r = tfu_rune_upper(r);
+            put_rune(out, tfu_rune_upper(r));
             break;
         case TFU_LOWER:
-            r = tfu_rune_lower(r);
+            put_rune(out, tfu_rune_lower(r));
             break;
         case TFU_TITLE:
-            if (!in_word)
-                r = tfu_rune_upper(r);
+            /* strings.Title: upper-case letters that follow a separator */
+            put_rune(out, in_word ? r : tfu_rune_upper(r));
+            in_word = is_letter(r) || is_digit(r) || r == '_';
             break;
         case TFU_TITLE_LOWER_REST:
-            r = in_word ? tfu_rune_lower(r) : tfu_rune_upper(r);
+            /* cases.Title: the first letter of each word upper, its other letters lower */
+            if (!title_word_char(s, n, i, r, prev))
+                need_upper = true;
+            if (is_letter(r)) {
+                put_rune(out, need_upper ? tfu_rune_upper(r) : tfu_rune_lower(r));
+                need_upper = false;
+            } else {
+                put_rune(out, r);
+            }
             break;
         }
-        put_rune(out, r);
-        in_word = word;
+        prev = r;
         i += (size_t)l;
     }
     return out->max && out->len >= out->max ? ERR_TOOBIG : 0;
