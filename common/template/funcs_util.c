@@ -141,6 +141,16 @@ static int expand(const char *repl, const char *src, const long *caps, int ngrou
     return rc;
 }
 
+/* Go's regexp: '.' does not match '\n' unless the pattern says (?s); the shared matcher compiles
+ * with Prometheus's dot-all, so switch it off first. */
+static int compile_go(const char *pattern, struct regex **re, struct err *e)
+{
+    char *p = xasprintf("(?-s)%s", pattern);
+    int rc = regex_compile(p, re, e);
+    xfree(p);
+    return rc;
+}
+
 int tfu_re_replace_all(const char *pattern, const char *repl, const char *text, size_t n,
                        struct buf *out, struct err *e)
 {
@@ -148,7 +158,7 @@ int tfu_re_replace_all(const char *pattern, const char *repl, const char *text, 
     long caps[2 * MAX_GROUPS];
     size_t search = 0, last_end = 0;
     int rc, ngroups;
-    if ((rc = regex_compile(pattern, &re, e)) != 0)
+    if ((rc = compile_go(pattern, &re, e)) != 0)
         return rc;
     ngroups = regex_groups(re);
     if (ngroups >= MAX_GROUPS)
@@ -186,7 +196,7 @@ int tfu_re_match(const char *pattern, const char *text, size_t n, int *matched, 
 {
     struct regex *re = NULL;
     long caps[2];
-    int rc = regex_compile(pattern, &re, e);
+    int rc = compile_go(pattern, &re, e);
     if (rc != 0)
         return rc;
     *matched = regex_search(re, text, n, 0, caps, 1) > 0;

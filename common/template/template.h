@@ -11,6 +11,14 @@
  *
  * Objects are not thread-safe; a parsed set may be executed by one thread at a time (callers
  * that share a set across threads serialize executions).
+ *
+ * Language: text, trim markers, comments, pipelines, variables (:= and =), $, fields, map keys,
+ * methods of objects, parenthesized pipelines and chains, if/else if/else, range (lists, maps in
+ * key order, ints, $i/$v, else, break, continue), with/else/else with, define/template/block,
+ * all builtins, Go number/string/char literals. Deliberate differences from Go: html/template
+ * contextual escaping is not implemented (text/template only); range over channels/iterators
+ * does not exist; complex numbers are rejected; recursion is bounded by tmpl_exec_opts.max_depth
+ * and a C-stack budget (Go allows 100000 levels); parse nesting is limited to 500.
  */
 #ifndef TOCSIN_COMMON_TEMPLATE_TEMPLATE_H
 #define TOCSIN_COMMON_TEMPLATE_TEMPLATE_H

@@ -167,6 +167,8 @@ static void test_prom_basic(void)
         {"toUpper", "{{ \"aa bb CC\" | toUpper }}", "AA BB CC", 0},
         {"toLower", "{{ \"aA bB CC\" | toLower }}", "aa bb cc", 0},
         {"match", "{{ match \"a+\" \"aa\" }} {{ match \"a+\" \"b\" }}", "true false", 0},
+        {"match dot newline", "{{ match \"a.b\" \"a\\nb\" }} {{ match \"(?s)a.b\" \"a\\nb\" }}",
+         "false true", 0},
         {"graphLink", "{{ graphLink \"up\" }}", "/graph?g0.expr=up&g0.tab=0", 0},
         {"graphLink escape", "{{ graphLink \"rate(x[5m]) > 1\" }}",
          "/graph?g0.expr=rate%28x%5B5m%5D%29+%3E+1&g0.tab=0", 0},
