@@ -626,8 +626,8 @@ void tmpl_funcs_add_alertmanager(struct tmpl_funcs *f, const struct tmpl_am_opts
     tmpl_funcs_add(f, "trimSpace", fn_trim_space, u, 1, 1);
     tmpl_funcs_add(f, "join", fn_join, u, 2, 2);
     tmpl_funcs_add(f, "match", tfu_fn_match, u, 2, 2);
-    tmpl_funcs_add(f, "safeHtml", tfu_fn_identity_string, u, 1, 1);
-    tmpl_funcs_add(f, "safeUrl", tfu_fn_identity_string, u, 1, 1);
+    tmpl_funcs_add(f, "safeHtml", tfu_fn_safe_html, u, 1, 1);
+    tmpl_funcs_add(f, "safeUrl", tfu_fn_safe_url, u, 1, 1);
     tmpl_funcs_add(f, "urlUnescape", fn_url_unescape, u, 1, 1);
     tmpl_funcs_add(f, "reReplaceAll", tfu_fn_re_replace_all, u, 3, 3);
     tmpl_funcs_add(f, "stringSlice", fn_string_slice, u, 0, -1);

@@ -591,7 +591,7 @@ void tmpl_funcs_add_prometheus(struct tmpl_funcs *f, const struct tmpl_prom_opts
     tmpl_funcs_add(f, "stripDomain", fn_strip_domain, u, 1, 1);
     tmpl_funcs_add(f, "match", tfu_fn_match, u, 2, 2);
     tmpl_funcs_add(f, "reReplaceAll", tfu_fn_re_replace_all, u, 3, 3);
-    tmpl_funcs_add(f, "safeHtml", tfu_fn_identity_string, u, 1, 1);
+    tmpl_funcs_add(f, "safeHtml", tfu_fn_safe_html, u, 1, 1);
     tmpl_funcs_add(f, "strvalue", fn_strvalue, u, 1, 1);
     tmpl_funcs_add(f, "args", fn_args, u, 0, -1);
     tmpl_funcs_add(f, "first", fn_first, u, 1, 1);

@@ -477,17 +477,32 @@ int tfu_fn_re_replace_all(struct tmpl_ctx *ctx, int argc, struct tmpl_value **ar
     return rc;
 }
 
-int tfu_fn_identity_string(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
-                           struct tmpl_value **out, struct err *e)
+static int safe_string(struct tmpl_value **argv, struct tmpl_value **out, struct err *e, int safe)
 {
     const char *s;
+    size_t n;
     int rc;
+    if ((rc = tmpl_arg_string(argv[0], &s, &n, e)) != 0)
+        return rc;
+    *out = tmpl_string_n(s, n);
+    (*out)->u.str.safe = safe;
+    return 0;
+}
+
+int tfu_fn_safe_html(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
+                     struct tmpl_value **out, struct err *e)
+{
     (void)ctx;
     (void)argc;
-    if ((rc = tmpl_arg_string(argv[0], &s, NULL, e)) != 0)
-        return rc;
-    *out = tmpl_ref(argv[0]);
-    return 0;
+    return safe_string(argv, out, e, TMPL_SAFE_HTML);
+}
+
+int tfu_fn_safe_url(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
+                    struct tmpl_value **out, struct err *e)
+{
+    (void)ctx;
+    (void)argc;
+    return safe_string(argv, out, e, TMPL_SAFE_URL);
 }
 
 int tfu_fn_humanize_duration(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,

@@ -46,8 +46,11 @@ int tfu_fn_match(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv, struc
                  struct err *e);
 int tfu_fn_re_replace_all(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
                           struct tmpl_value **out, struct err *e);
-int tfu_fn_identity_string(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
-                           struct tmpl_value **out, struct err *e);
+/* safeHtml / safeUrl: the string, marked safe for HTML-mode execution. */
+int tfu_fn_safe_html(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
+                     struct tmpl_value **out, struct err *e);
+int tfu_fn_safe_url(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
+                    struct tmpl_value **out, struct err *e);
 int tfu_fn_humanize_duration(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
                              struct tmpl_value **out, struct err *e);
 

@@ -47,6 +47,7 @@ struct tmpl_exec_opts {
     int max_depth;       /* nested {{template}} calls; 0 means 1000 */
     long max_iterations; /* range iterations in one execution; 0 means 1,000,000 */
     void *user;          /* handed to functions through tmpl_ctx_exec_user() */
+    bool html;           /* html/template-like contextual escaping of action output */
 };
 
 /* A registry of caller functions. Builtins (and, or, not, len, index, slice, print, printf,

@@ -31,6 +31,9 @@ enum tmpl_kind {
 
 struct tmpl_value;
 
+/* Marks on strings for HTML-mode execution (Go's html/template.HTML and URL types). */
+enum { TMPL_SAFE_NONE = 0, TMPL_SAFE_HTML = 1, TMPL_SAFE_URL = 2 };
+
 /* Function callback shape shared by registered functions and function values. argv is borrowed;
  * on success *out must hold a new reference (never NULL). On failure return a negative ERR_*
  * with a message in e (the engine wraps it as `error calling NAME: MESSAGE`). */
@@ -70,6 +73,7 @@ struct tmpl_value {
         struct {
             char *s; /* owned, NUL-terminated */
             size_t len;
+            int safe; /* TMPL_SAFE_*: set by safeHtml/safeUrl, honoured in HTML mode */
         } str;
         struct {
             struct tmpl_value **v;

@@ -331,6 +331,20 @@ static void test_am_system_email_tmpl(void)
     exec_check(s, "email.default.subject", d, "[FIRING:2] HighLoad (node critical)");
     exec_check(s, "email.default.html", d, "http://am.example:9093/#/alerts?receiver=team-X");
     exec_check(s, "email.default.html", d, "a:9100");
+    {
+        /* HTML mode (html/template): byte-identical to amtool 0.25 for this data; check the
+         * escaped and comment-stripped parts */
+        struct buf out;
+        struct tmpl_exec_opts o = {.missingkey = TMPL_MISSINGKEY_ZERO, .html = true};
+        buf_init(&out, 0);
+        CHECK_INT(tmpl_set_execute(s, "email.default.html", d, &o, &out, &e), 0);
+        CHECK(strstr(buf_str(&out), "<!--") == NULL);
+        CHECK(strstr(buf_str(&out), "<title>[FIRING:2] HighLoad (node critical)</title>") != NULL);
+        CHECK(strstr(buf_str(&out), "href=\"http://am.example:9093/#/alerts?receiver=team-X\"") !=
+              NULL);
+        CHECK(strstr(buf_str(&out), "[2] Firing") != NULL);
+        buf_fini(&out);
+    }
     tmpl_set_free(s);
     tmpl_unref(d);
     tmpl_funcs_free(f);
@@ -338,12 +352,49 @@ static void test_am_system_email_tmpl(void)
     free(email);
 }
 
+/* HTML mode against Go's html/template: expected output from amtool 0.25 (--template.type=html)
+ * for the same data. */
+static void test_am_html_mode(void)
+{
+    static const char probe[] =
+        "<p title=\"{{ .Receiver }}\">{{ \"<b>&'\\\"+\" }} {{ safeHtml \"<i>x</i>\" }}</p><a "
+        "href=\"{{ .ExternalURL }}/x?a={{ \"a b&c\" }}&b={{ \"x y\" | urlquery }}#{{ \"f g\" "
+        "}}\">l</a><a href=\"{{ \"javascript:alert(1)\" }}\">j</a><a href=\"/p/{{ \"a b/c'(\" "
+        "}}\">p</a><!-- comment {{ \"x\" }} --><title>{{ \"<t>\" }}</title><img src='{{ "
+        "\"http://h/a b\" }}'>{{ print \"a\" \"<\" }}{{ \"x\" | html }}{{ html \"<\" }}{{ urlquery "
+        "\"a b\" }}<script>var x = {{ \"s\\\"\" }};</script><style>p { color: {{ \"red\" }} "
+        "}</style>{{ .Nope }}";
+    static const char want[] =
+        "<p title=\"team-X\">&lt;b&gt;&amp;&#39;&#34;&#43; <i>x</i></p><a "
+        "href=\"http://am.example:9093/x?a=a%20b%26c&b=x&#43;y#f%20g\">l</a><a "
+        "href=\"#ZgotmplZ\">j</a><a href=\"/p/a%20b/c%27%28\">p</a><title>&lt;t&gt;</title><img "
+        "src='http://h/a%20b'>a&lt;x&lt;a&#43;b<script>var x = \"s\\\"\";</script><style>p { "
+        "color: red }</style>";
+    struct tmpl_funcs *f = am_funcs();
+    struct tmpl_value *d = am_data();
+    struct tmpl_set *s = tmpl_set_new(f);
+    struct tmpl_exec_opts o = {.missingkey = TMPL_MISSINGKEY_ZERO, .html = true};
+    struct buf out;
+    struct err e;
+    buf_init(&out, 0);
+    CHECK_INT(tmpl_set_parse(s, "probe", probe, (size_t)-1, &e), 0);
+    /* .Nope on *template.Data fails in Go too; everything before it must match */
+    CHECK_INT(tmpl_set_execute(s, "probe", d, &o, &out, &e), ERR_INVALID);
+    CHECK_STREQ(buf_str(&out), want);
+    buf_fini(&out);
+    buf_init(&out, 0);
+    CHECK_INT(tmpl_set_parse(s, "probe2", probe, sizeof(probe) - 1 - strlen("{{ .Nope }}"), &e), 0);
+    CHECK_INT(tmpl_set_execute(s, "probe2", d, &o, &out, &e), 0);
+    CHECK_STREQ(buf_str(&out), want);
+    buf_fini(&out);
+    tmpl_set_free(s);
+    tmpl_unref(d);
+    tmpl_funcs_free(f);
+}
+
 static const struct test_case tests[] = {
-    TEST(test_am_functions),
-    TEST(test_am_tz),
-    TEST(test_am_default_tmpl),
-    TEST(test_am_system_email_tmpl),
-    {0},
+    TEST(test_am_html_mode),    TEST(test_am_functions),         TEST(test_am_tz),
+    TEST(test_am_default_tmpl), TEST(test_am_system_email_tmpl), {0},
 };
 
 TEST_MAIN(tests)
