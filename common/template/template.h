@@ -15,10 +15,11 @@
  * Language: text, trim markers, comments, pipelines, variables (:= and =), $, fields, map keys,
  * methods of objects, parenthesized pipelines and chains, if/else if/else, range (lists, maps in
  * key order, ints, $i/$v, else, break, continue), with/else/else with, define/template/block,
- * all builtins, Go number/string/char literals. Deliberate differences from Go: html/template
- * contextual escaping is not implemented (text/template only); range over channels/iterators
- * does not exist; complex numbers are rejected; recursion is bounded by tmpl_exec_opts.max_depth
- * and a C-stack budget (Go allows 100000 levels); parse nesting is limited to 500.
+ * all builtins, Go number/string/char literals. tmpl_exec_opts.html adds html/template-like
+ * contextual escaping (htmlesc.h; JS and CSS contexts are approximations). Deliberate
+ * differences from Go: range over channels/iterators does not exist; complex numbers are
+ * rejected; recursion is bounded by tmpl_exec_opts.max_depth and a C-stack budget (Go allows
+ * 100000 levels); parse nesting is limited to 500.
  */
 #ifndef TOCSIN_COMMON_TEMPLATE_TEMPLATE_H
 #define TOCSIN_COMMON_TEMPLATE_TEMPLATE_H

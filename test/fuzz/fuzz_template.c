@@ -70,6 +70,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         /* every defined template must run without crashing either */
         (void)tmpl_set_execute(s, "t", d, &o, &out, &e);
+        /* and the same in HTML mode */
+        buf_reset(&out);
+        o.html = true;
+        if (tmpl_set_execute(s, "f", d, &o, &out, &e) == 0 && out.len > 4096)
+            abort();
     }
     buf_fini(&out);
     tmpl_unref(d);
