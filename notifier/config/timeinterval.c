@@ -56,6 +56,7 @@ static int parse_times(const struct yamlx_node *n, struct time_interval *ti, str
     if (n->kind != YAMLX_SEQ)
         return yamlx_error(e, n, ERR_INVALID, "cannot unmarshal %s into []TimeRange",
                            yamlx_kind_str(n->kind));
+    ti->has_times = true;
     for (size_t i = 0; i < n->n; i++) {
         const struct yamlx_node *it = n->kids[i];
         char *st = NULL, *en = NULL;
@@ -322,7 +323,7 @@ bool time_interval_contains(const struct time_interval *ti, int64_t ms)
     struct tm tm;
     time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
     to_local(ti->location, secs, &tm);
-    if (ti->times) {
+    if (ti->has_times) {
         int mins = tm.tm_hour * 60 + tm.tm_min;
         bool in = false;
         for (size_t i = 0; i < ti->ntimes && !in; i++)
@@ -371,7 +372,10 @@ static void fmt_hhmm(int m, char *out, size_t n)
 void time_interval_print(const struct time_interval *ti, struct emit *em, int indent)
 {
     bool any = false;
-    if (ti->ntimes) {
+    if (ti->has_times && ti->ntimes == 0) {
+        any = true;
+        emit_kv_raw(em, indent, "times", "[]");
+    } else if (ti->has_times) {
         any = true;
         emit_key(em, indent, "times");
         emit_nl(em);

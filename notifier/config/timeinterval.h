@@ -22,6 +22,7 @@ struct ti_range {
 struct time_interval {
     struct ti_range *times; /* minutes since midnight, end exclusive */
     size_t ntimes;
+    bool has_times;            /* `times:` given (an empty list then matches nothing, as in Go) */
     struct ti_range *weekdays; /* 0 = Sunday .. 6 = Saturday */
     size_t nweekdays;
     struct ti_range *days_of_month; /* -31..31, never 0; negative counts from the month end */
