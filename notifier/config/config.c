@@ -61,8 +61,12 @@ static int parse_match_map(const struct yamlx_node *n, bool regex, struct am_str
         if (!label_ok(out->keys[i]))
             return yamlx_error(e, n->kids[2 * i], ERR_INVALID, "invalid label name \"%s\"",
                                out->keys[i]);
-        if ((r = matcher_new(regex ? MATCH_RE : MATCH_EQ, out->keys[i], out->values[i], &m, e)) !=
-            0)
+        /* Like Alertmanager, whose config.Regexp.String() is the anchored source: route keys
+         * then show `^(?:re)$` for match_re entries. */
+        char *v = regex ? xasprintf("^(?:%s)$", out->values[i]) : xstrdup(out->values[i]);
+        r = matcher_new(regex ? MATCH_RE : MATCH_EQ, out->keys[i], v, &m, e);
+        xfree(v);
+        if (r != 0)
             return reposition(e, n->kids[2 * i + 1], r);
         into->v = xreallocarray(into->v, into->n + 1, sizeof(*into->v));
         into->v[into->n++] = m;
@@ -70,7 +74,7 @@ static int parse_match_map(const struct yamlx_node *n, bool regex, struct am_str
     return 0;
 }
 
-/* Parses a `matchers:` list of strings. */
+/* Parses a `matchers:` list of strings with 0.25's (classic) matcher syntax. */
 static int parse_matchers_list(const struct yamlx_node *n, struct am_strv *text,
                                struct matchers *parsed, struct err *e)
 {
@@ -80,7 +84,7 @@ static int parse_matchers_list(const struct yamlx_node *n, struct am_strv *text,
     if ((r = yamlx_get_strv(n, &text->v, &text->n, e)) != 0)
         return r;
     for (size_t i = 0; i < text->n; i++) {
-        if ((r = amatchers_parse(text->v[i], parsed, e)) != 0)
+        if ((r = amatchers_parse_classic(text->v[i], parsed, e)) != 0)
             return reposition(e, n->kids[i], r);
     }
     return 0;
@@ -590,8 +594,12 @@ int config_parse(const char *text, size_t n, const char *file, struct am_config 
         rc = err_setpos(e, ERR_INVALID, file, 0, 0, "no route provided in config");
         goto out;
     }
-    if ((rc = build(c, root, e)) != 0)
+    if ((rc = build(c, root, e)) != 0) {
+        /* Type mismatches are YAML decoding errors in Alertmanager's wording. */
+        if (e && strncmp(e->msg, "cannot unmarshal", 16) == 0)
+            err_prefix(e, "yaml: unmarshal errors");
         goto out;
+    }
     *out = c;
     c = NULL;
     rc = 0;

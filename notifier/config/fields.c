@@ -49,7 +49,7 @@ int cf_check_url(const char *s, const struct yamlx_node *n, struct err *e)
         return yamlx_error(e, n, ERR_INVALID, "unsupported scheme \"%s\" for URL", scheme);
     p = colon + 1;
     if (strncmp(p, "//", 2) != 0)
-        return yamlx_error(e, n, ERR_INVALID, "host is missing in URL");
+        return yamlx_error(e, n, ERR_INVALID, "missing host for URL");
     p += 2;
     const char *h = p;
     while (*p && *p != '/' && *p != '?' && *p != '#')
@@ -59,7 +59,41 @@ int cf_check_url(const char *s, const struct yamlx_node *n, struct err *e)
         if (*q == '@')
             h = q + 1;
     if (h == p)
-        return yamlx_error(e, n, ERR_INVALID, "host is missing in URL");
+        return yamlx_error(e, n, ERR_INVALID, "missing host for URL");
+    return 0;
+}
+
+int cf_check_hostport(const char *s, const struct yamlx_node *n, struct err *e)
+{
+    const char *colon = strrchr(s, ':'), *why = NULL;
+    size_t j = 0, k = 0;
+    if (*s == 0)
+        return 0;
+    if (colon == NULL) {
+        why = "missing port in address";
+    } else if (s[0] == '[') {
+        const char *end = strchr(s, ']');
+        if (end == NULL)
+            why = "missing ']' in address";
+        else if (end[1] == 0)
+            why = "missing port in address";
+        else if (end + 1 != colon)
+            why = end[1] == ':' ? "too many colons in address" : "missing port in address";
+        j = 1;
+        k = end ? (size_t)(end - s) + 1 : 0;
+    } else {
+        for (const char *p = s; p < colon; p++)
+            if (*p == ':')
+                why = "too many colons in address";
+    }
+    if (why == NULL && strchr(s + j, '['))
+        why = "unexpected '[' in address";
+    if (why == NULL && strchr(s + k, ']'))
+        why = "unexpected ']' in address";
+    if (why)
+        return yamlx_error(e, n, ERR_INVALID, "address %s: %s", s, why);
+    if (colon[1] == 0)
+        return yamlx_error(e, n, ERR_INVALID, "address \"%s\": port cannot be empty", s);
     return 0;
 }
 
@@ -154,6 +188,12 @@ static int parse_field(const struct cf_field *f, const struct yamlx_node *v, voi
         *(char **)p = s;
         return 0;
     }
+    case CF_HOSTPORT:
+        if (yamlx_is_null(v))
+            return 0;
+        if ((r = yamlx_get_str(v, (char **)p, e)) != 0)
+            return r;
+        return cf_check_hostport(*(char **)p, v, e);
     case CF_BOOL:
         return yamlx_get_bool(v, (bool *)p, e);
     case CF_TRIBOOL: {
@@ -265,6 +305,7 @@ void *cf_dup(const struct cf_desc *d, const void *obj)
         case CF_SECRET:
         case CF_URL:
         case CF_SECRET_URL:
+        case CF_HOSTPORT:
             if (*(char **)p)
                 *(char **)p = xstrdup(*(char **)p);
             break;
@@ -304,6 +345,7 @@ void cf_fini(const struct cf_desc *d, void *obj)
         case CF_SECRET:
         case CF_URL:
         case CF_SECRET_URL:
+        case CF_HOSTPORT:
             xfree(*(char **)p);
             *(char **)p = NULL;
             break;
@@ -374,7 +416,8 @@ void cf_print(const struct cf_desc *d, const void *obj, struct emit *em, int ind
         bool always = (f->flags & CF_ALWAYS) != 0;
         switch (f->type) {
         case CF_STR:
-        case CF_URL: {
+        case CF_URL:
+        case CF_HOSTPORT: {
             const char *s = *(char *const *)p;
             if ((s && *s) || always) {
                 emit_kv(em, indent, f->key, s ? s : "");

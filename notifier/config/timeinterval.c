@@ -159,7 +159,7 @@ static int parse_one_range(const struct yamlx_node *it, enum rkind k, int *pb, i
             return yamlx_error(e, it, ERR_INVALID, "end day must be greater than start day");
         if (x < 0 && y > 0)
             return yamlx_error(e, it, ERR_INVALID,
-                               "end day must be positive if start day is positive");
+                               "end day must be negative if start day is negative");
         break;
     case R_MONTH:
         if ((x = name_index(a, month_names, 12)) >= 0)
