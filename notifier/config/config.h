@@ -223,8 +223,10 @@ struct am_webex_config {
     char *api_url, *message, *room_id;
 };
 
+/* In the order Alertmanager 0.25 prints a receiver's integrations. */
 enum am_integration_kind {
-    AM_EMAIL = 0,
+    AM_DISCORD = 0,
+    AM_EMAIL,
     AM_PAGERDUTY,
     AM_SLACK,
     AM_WEBHOOK,
@@ -234,7 +236,6 @@ enum am_integration_kind {
     AM_VICTOROPS,
     AM_SNS,
     AM_TELEGRAM,
-    AM_DISCORD,
     AM_WEBEX,
     AM_INTEGRATION_KINDS
 };

@@ -109,7 +109,7 @@ static int oauth2_check(void *obj, const struct yamlx_node *n, struct err *e)
 static const struct cf_field oauth2_fields[] = {
     F("client_id", CF_STR, am_oauth2, client_id),
     F("client_secret", CF_SECRET, am_oauth2, client_secret),
-    F("client_secret_file", CF_STR, am_oauth2, client_secret_file),
+    FA("client_secret_file", CF_STR, am_oauth2, client_secret_file),
     F("scopes", CF_STRV, am_oauth2, scopes),
     F("token_url", CF_STR, am_oauth2, token_url),
     F("endpoint_params", CF_STRMAP, am_oauth2, endpoint_params),
@@ -235,7 +235,7 @@ static int global_check(void *obj, const struct yamlx_node *n, struct err *e)
 }
 
 static const struct cf_field global_fields[] = {
-    F("resolve_timeout", CF_DURATION, am_global, resolve_timeout_ms),
+    FA("resolve_timeout", CF_DURATION, am_global, resolve_timeout_ms),
     FO("http_config", CF_OBJ, am_global, http_config, am_desc_http_config),
     F("smtp_from", CF_STR, am_global, smtp_from),
     F("smtp_hello", CF_STR, am_global, smtp_hello),
@@ -597,11 +597,9 @@ static int og_check(void *obj, const struct yamlx_node *n, struct err *e)
                                desc);
         if (r->type && strstr(r->type, "{{"))
             continue;
-        for (char *p = r->type; p && *p; p++)
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p - 'A' + 'a');
+        /* Validated in lower case; the stored value is kept as written (Go checks a copy). */
         for (size_t j = 0; types[j]; j++)
-            if (r->type && strcmp(r->type, types[j]) == 0)
+            if (r->type && strcasecmp(r->type, types[j]) == 0)
                 ok = true;
         if (!ok)
             return yamlx_error(e, n, ERR_INVALID,
@@ -719,7 +717,7 @@ static const struct cf_field pushover_fields[] = {
     F("priority", CF_STR, am_pushover_config, priority),
     F("retry", CF_GODURATION, am_pushover_config, retry_ms),
     F("expire", CF_GODURATION, am_pushover_config, expire_ms),
-    F("html", CF_BOOL, am_pushover_config, html),
+    FA("html", CF_BOOL, am_pushover_config, html),
     END,
 };
 static const struct cf_desc desc_pushover = {"pushover config", sizeof(struct am_pushover_config),
@@ -816,7 +814,7 @@ static const struct cf_field sns_fields[] = {
     FA("send_resolved", CF_BOOL, am_sns_config, send_resolved),
     FO("http_config", CF_OBJ, am_sns_config, http_config, am_desc_http_config),
     F("api_url", CF_STR, am_sns_config, api_url),
-    FO("sigv4", CF_OBJ, am_sns_config, sigv4, desc_sigv4),
+    {"sigv4", CF_OBJ, offsetof(struct am_sns_config, sigv4), &desc_sigv4, CF_ALWAYS},
     F("topic_arn", CF_STR, am_sns_config, topic_arn),
     F("phone_number", CF_STR, am_sns_config, phone_number),
     F("target_arn", CF_STR, am_sns_config, target_arn),
@@ -1002,6 +1000,11 @@ int am_integration_resolve(enum am_integration_kind k, void *cfg, const struct a
         inherit(&c->auth_identity, g->smtp_auth_identity);
         if (c->require_tls == AM_UNSET)
             c->require_tls = g->smtp_require_tls ? AM_TRUE : AM_FALSE;
+        /* Alertmanager's email notifier fills these headers into the shared config at load, so
+         * they show in /api/v2/status too. */
+        strmap_add(&c->headers, "Subject", "{{ template \"email.default.subject\" . }}");
+        strmap_add(&c->headers, "To", c->to);
+        strmap_add(&c->headers, "From", c->from);
         return 0;
     }
     case AM_SLACK: {

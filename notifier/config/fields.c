@@ -160,11 +160,64 @@ static int check_keys(const struct cf_desc *d, const struct yamlx_node *n, struc
     return 0;
 }
 
+/* Frees and zeroes one field (an explicit YAML null sets Go fields to their zero value). */
+static void zero_field(const struct cf_field *f, void *obj)
+{
+    void *p = FIELD(obj, f);
+    switch (f->type) {
+    case CF_STR:
+    case CF_SECRET:
+    case CF_URL:
+    case CF_SECRET_URL:
+    case CF_HOSTPORT:
+        xfree(*(char **)p);
+        *(char **)p = NULL;
+        break;
+    case CF_BOOL:
+        *(bool *)p = false;
+        break;
+    case CF_TRIBOOL:
+        *(enum am_tribool *)p = AM_UNSET;
+        break;
+    case CF_INT:
+    case CF_DURATION:
+    case CF_GODURATION:
+        *(int64_t *)p = 0;
+        break;
+    case CF_STRV:
+        yamlx_strv_free(((struct am_strv *)p)->v);
+        memset(p, 0, sizeof(struct am_strv));
+        break;
+    case CF_STRMAP:
+        yamlx_strv_free(((struct am_strmap *)p)->keys);
+        yamlx_strv_free(((struct am_strmap *)p)->values);
+        memset(p, 0, sizeof(struct am_strmap));
+        break;
+    case CF_OBJ:
+        cf_free(f->sub, *(void **)p);
+        *(void **)p = NULL;
+        break;
+    case CF_OBJLIST: {
+        struct am_list *l = p;
+        for (size_t i = 0; i < l->n; i++)
+            cf_free(f->sub, l->v[i]);
+        xfree(l->v);
+        l->v = NULL;
+        l->n = 0;
+        break;
+    }
+    }
+}
+
 static int parse_field(const struct cf_field *f, const struct yamlx_node *v, void *obj,
                        struct err *e)
 {
     void *p = FIELD(obj, f);
     int r = 0;
+    if (yamlx_is_null(v)) {
+        zero_field(f, obj);
+        return 0;
+    }
     switch (f->type) {
     case CF_STR:
     case CF_SECRET:
@@ -416,11 +469,26 @@ void cf_print(const struct cf_desc *d, const void *obj, struct emit *em, int ind
         bool always = (f->flags & CF_ALWAYS) != 0;
         switch (f->type) {
         case CF_STR:
-        case CF_URL:
-        case CF_HOSTPORT: {
+        case CF_URL: {
             const char *s = *(char *const *)p;
             if ((s && *s) || always) {
                 emit_kv(em, indent, f->key, s ? s : "");
+                any = true;
+            }
+            break;
+        }
+        case CF_HOSTPORT: {
+            /* Alertmanager prints host + ":" + port, so "[::1]:25" comes out as "::1:25". */
+            const char *s = *(char *const *)p;
+            if (s && *s) {
+                char *hp = xstrdup(s);
+                char *rb = strchr(hp, ']');
+                if (hp[0] == '[' && rb) {
+                    memmove(rb, rb + 1, strlen(rb + 1) + 1);
+                    memmove(hp, hp + 1, strlen(hp));
+                }
+                emit_kv(em, indent, f->key, hp);
+                xfree(hp);
                 any = true;
             }
             break;
@@ -485,12 +553,25 @@ void cf_print(const struct cf_desc *d, const void *obj, struct emit *em, int ind
             break;
         case CF_OBJ: {
             const void *sub = *(void *const *)p;
-            if (sub) {
-                emit_key(em, indent, f->key);
+            struct buf sub_buf;
+            struct emit sub_em;
+            if (sub == NULL && !always)
+                break;
+            any = true;
+            buf_init(&sub_buf, 0);
+            emit_init(&sub_em, &sub_buf);
+            if (sub)
+                cf_print(f->sub, sub, &sub_em, indent + 2);
+            emit_key(em, indent, f->key);
+            if (sub_buf.len == 0) {
+                if (em->rc == 0)
+                    em->rc = buf_puts(em->b, " {}\n");
+            } else {
                 emit_nl(em);
-                cf_print(f->sub, sub, em, indent + 2);
-                any = true;
+                if (em->rc == 0)
+                    em->rc = sub_em.rc ? sub_em.rc : buf_append(em->b, sub_buf.data, sub_buf.len);
             }
+            buf_fini(&sub_buf);
             break;
         }
         case CF_OBJLIST: {

@@ -43,6 +43,48 @@ else
     echo "skip am_config/cases: amtool not installed"
 fi
 
+# config_print_redacted against a live Alertmanager 0.25: for every case file amtool accepts,
+# start prometheus-alertmanager on a free loopback port and compare /api/v2/status
+# config.original with our printed config.
+AMBIN=$(command -v prometheus-alertmanager || true)
+if [ -n "$AMBIN" ] && command -v amtool >/dev/null && command -v jq >/dev/null &&
+    command -v curl >/dev/null && command -v python3 >/dev/null; then
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+    for f in "$ROOT"/test/conformance/am_config_cases/*.yml; do
+        name=$(basename "$f")
+        amtool check-config "$f" >/dev/null 2>&1 || continue
+        total=$((total + 1))
+        port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        rm -rf "$work/data"
+        "$AMBIN" --config.file="$f" --web.listen-address="127.0.0.1:$port" \
+            --storage.path="$work/data" --cluster.listen-address= >"$work/log" 2>&1 &
+        pid=$!
+        for _ in $(seq 100); do
+            curl -sf "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1 && break
+            kill -0 $pid 2>/dev/null || break
+            sleep 0.05
+        done
+        want=$(curl -sf "http://127.0.0.1:$port/api/v2/status" | jq -r .config.original)
+        kill $pid 2>/dev/null
+        wait $pid 2>/dev/null
+        got=$("$TOOL" --print "$f" | sed -n '/^global:/,$p')
+        if [ -z "$want" ]; then
+            echo "not ok am_config/print/$name: alertmanager did not answer: $(tail -1 "$work/log")"
+            fail=$((fail + 1))
+        elif [ "$want" = "$got" ]; then
+            echo "ok am_config/print/$name"
+            agree=$((agree + 1))
+        else
+            echo "not ok am_config/print/$name: differs from config.original"
+            diff <(echo "$want") <(echo "$got") | head -10
+            fail=$((fail + 1))
+        fi
+    done
+else
+    echo "skip am_config/print: prometheus-alertmanager, amtool, jq, curl or python3 missing"
+fi
+
 if [ ! -d "$AM" ]; then
     echo "skip am_config: ../shared not found"
     echo "am_config: $agree of $total agree with Alertmanager 0.25"
