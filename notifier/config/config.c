@@ -196,6 +196,8 @@ static int parse_route(const struct yamlx_node *n, int depth, struct am_route **
     if ((r = parse_matchers_list(yamlx_map_get(n, "matchers"), &rt->matchers_text,
                                  &rt->new_matchers, e)) != 0)
         goto fail;
+    /* Alertmanager sorts a `matchers:` list when it loads it (and so prints it sorted). */
+    amatchers_sort(&rt->new_matchers);
     amatchers_copy(&rt->matchers, &rt->new_matchers);
     amatchers_sort(&rt->matchers);
     if ((r = yamlx_get_strv(yamlx_map_get(n, "mute_time_intervals"), &rt->mute_time_intervals.v,
@@ -283,6 +285,8 @@ static int parse_inhibit(const struct yamlx_node *n, struct am_inhibit_rule *ir,
         (r = parse_matchers_list(yamlx_map_get(n, "target_matchers"), &ir->target_matchers_text,
                                  &ir->target_new, e)) != 0)
         return r;
+    amatchers_sort(&ir->source_new);
+    amatchers_sort(&ir->target_new);
     amatchers_copy(&ir->source, &ir->source_new);
     amatchers_copy(&ir->target, &ir->target_new);
     v = yamlx_map_get(n, "equal");

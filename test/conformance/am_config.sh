@@ -43,6 +43,51 @@ else
     echo "skip am_config/cases: amtool not installed"
 fi
 
+# Routing against amtool's own resolver (`amtool config routes test`): for every case file with
+# child routes, a fixed list of label sets must reach the same receivers in the same order.
+ROUTE_TOOL=$BUILD/test/tools/am_route_test
+LABEL_SETS=(
+    "alertname=A"
+    "severity=critical team=db"
+    "severity=page team=web env=prod service=api1"
+    "severity=page team=web env=dev service=api1"
+    "severity=critical service=foo1"
+    "severity=warning service=files"
+    "severity=critical service=files"
+    "service=database owner=team-Y owner2=team-X"
+    "team=db env=prod"
+    "team=db"
+    "env=test instance=i1"
+    "instance=i2 severity=info"
+    "sev=low e=x a=b c=d1"
+    "severity=page"
+    "team=infra alertname=DB instance=d1"
+)
+if command -v amtool >/dev/null && [ -x "$ROUTE_TOOL" ]; then
+    for f in "$ROOT"/test/conformance/am_config_cases/*.yml "$AM"/config-testdata/conf.good.yml \
+        "$AM"/captures/alertmanager-webhook-run1/am.yml; do
+        [ -f "$f" ] && grep -q "routes" "$f" || continue
+        amtool check-config "$f" >/dev/null 2>&1 || continue
+        name=$(basename "$f")
+        for ls in "${LABEL_SETS[@]}"; do
+            total=$((total + 1))
+            # shellcheck disable=SC2086
+            want=$(amtool config routes test --config.file="$f" $ls 2>/dev/null)
+            # shellcheck disable=SC2086
+            got=$("$ROUTE_TOOL" "$f" $ls | head -1)
+            if [ "$want" = "$got" ]; then
+                echo "ok am_config/route/$name/$ls"
+                agree=$((agree + 1))
+            else
+                echo "not ok am_config/route/$name/$ls: amtool \"$want\", we \"$got\""
+                fail=$((fail + 1))
+            fi
+        done
+    done
+else
+    echo "skip am_config/route: amtool or am_route_test missing"
+fi
+
 # config_print_redacted against a live Alertmanager 0.25: for every case file amtool accepts,
 # start prometheus-alertmanager on a free loopback port and compare /api/v2/status
 # config.original with our printed config.
