@@ -183,5 +183,17 @@ for cap in "$AM"/captures/*/; do
         fail=$((fail + 1))
     fi
 done
+# Silence lifecycle: replay amtool's captured silence calls against our store.
+ex=$AM/captures/amtool-api/amtool_http_exchanges.jsonl
+if [ -f "$ex" ] && [ -x "$BUILD/test/tools/am_silence_replay" ]; then
+    total=$((total + 1))
+    if out=$("$BUILD/test/tools/am_silence_replay" "$ex" 2>&1); then
+        echo "ok am_config/silence-replay ($(echo "$out" | tail -1 | sed 's/^# //'))"
+        agree=$((agree + 1))
+    else
+        echo "not ok am_config/silence-replay: $(echo "$out" | grep -A2 '^not ok' | head -3)"
+        fail=$((fail + 1))
+    fi
+fi
 echo "am_config: $agree of $total agree with Alertmanager 0.25"
 [ $fail = 0 ]
