@@ -2,6 +2,7 @@
 /* Aggregation groups, their timers and the notification pipeline (see dispatch.h). */
 #include "notifier/dispatch/dispatch.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -357,6 +358,16 @@ static struct am_alert **group_snapshot(const struct dgroup *g, int64_t now, siz
     return v;
 }
 
+/* Abandons every delivery still being retried for g: the tick decided that nothing (or
+ * something else) is to be sent, so the old content must not go out late. */
+static void cancel_jobs(struct dgroup *g)
+{
+    for (size_t i = 0; i < g->njobs; i++) {
+        if (g->jobs[i])
+            job_cancel(g->jobs[i]);
+    }
+}
+
 static void group_tick(struct dispatch *d, struct dgroup *g, int64_t now)
 {
     struct am_alert **all = NULL;
@@ -387,8 +398,10 @@ static void group_tick(struct dispatch *d, struct dgroup *g, int64_t now)
         f->failed = true;
         goto out;
     }
-    if (d->h.time_muted && d->h.time_muted(d->h.ctx, g->route_key, now))
+    if (d->h.time_muted && d->h.time_muted(d->h.ctx, g->route_key, now)) {
+        cancel_jobs(g);
         goto out;
+    }
     sel = xcalloc(n, sizeof(*sel));
     firing = xcalloc(n, sizeof(*firing));
     resolved = xcalloc(n, sizeof(*resolved));
@@ -403,8 +416,10 @@ static void group_tick(struct dispatch *d, struct dgroup *g, int64_t now)
         else
             firing[nf++] = all[i]->fingerprint;
     }
-    if (nsel == 0)
+    if (nsel == 0) {
+        cancel_jobs(g);
         goto out;
+    }
     qsort(firing, nf, sizeof(*firing), cmp_u64);
     qsort(resolved, nr, sizeof(*resolved), cmp_u64);
     start = xcalloc(g->njobs ? g->njobs : 1, sizeof(*start));
@@ -426,6 +441,8 @@ static void group_tick(struct dispatch *d, struct dgroup *g, int64_t now)
             /* All resolved on a send_resolved: false integration: nothing goes out, but the
              * log forgets the firing alerts (Alertmanager does the same). */
             struct err e;
+            if (old)
+                job_cancel(old);
             if (nflog_log(&d->nflog, key, klen, firing, nf, resolved, nr, now, &e) != 0)
                 log_kv(LOG_ERROR, "notification log not persisted", "err", e.msg, NULL);
             xfree(key);

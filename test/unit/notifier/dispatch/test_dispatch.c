@@ -329,6 +329,46 @@ static void test_hooks_mute_and_silence(void)
     dispatch_free(d);
 }
 
+static bool silence_flag(void *ctx, const struct am_alert *a, int64_t now)
+{
+    (void)a;
+    (void)now;
+    return *(bool *)ctx;
+}
+
+static void test_retry_abandoned_when_nothing_to_send(void)
+{
+    struct rec r0;
+    struct am_integration *its[1];
+    struct am_receiver recv = {"r", its, 1};
+    const struct am_receiver *rv[] = {&recv};
+    struct dispatch_route_opts ro = route();
+    struct dispatch_hooks h;
+    struct dispatch *d;
+    bool silenced = false;
+    unsigned calls;
+    rec_init(&r0, 0, true);
+    for (int i = 0; i < 32; i++)
+        r0.script[i] = 503;
+    r0.nscript = 32;
+    its[0] = &r0.base;
+    memset(&h, 0, sizeof(h));
+    h.ctx = &silenced;
+    h.silenced = silence_flag;
+    d = dispatch_new(rv, 1, &h, NULL, 0);
+    insert(d, alert("A", "a", 0, 36000 * S, 0), &ro, 0);
+    dispatch_advance(d, 300 * S);
+    CHECK(r0.calls > 3);
+    CHECK(dispatch_group_busy(d, GK));
+    silenced = true;
+    dispatch_advance(d, 330 * S); /* tick: everything silenced, the retry is dropped */
+    CHECK(!dispatch_group_busy(d, GK));
+    calls = r0.calls;
+    dispatch_advance(d, 3000 * S);
+    CHECK_INT(r0.calls, calls);
+    dispatch_free(d);
+}
+
 static void test_rate_limit_delays(void)
 {
     struct rec r0;
@@ -543,6 +583,7 @@ static const struct test_case tests[] = {
     TEST(test_async_attempt_not_duplicated_and_free_safe),
     TEST(test_retry_backoff_independent_of_interval),
     TEST(test_hooks_mute_and_silence),
+    TEST(test_retry_abandoned_when_nothing_to_send),
     TEST(test_rate_limit_delays),
     TEST(test_bad_route_rejected),
     TEST(test_group_key_and_group_by_all),
