@@ -79,6 +79,7 @@ struct dispatch {
     struct nflog nflog;
     int64_t now, next_maint;
     uint64_t rng;
+    bool advancing; /* inside dispatch_advance/dispatch_insert: no rearm callbacks */
 };
 
 void dispatch_opts_default(struct dispatch_opts *o)
@@ -226,12 +227,16 @@ static void job_result(struct djob *j, const struct am_notify_result *r)
 static void job_done(void *arg, const struct am_notify_result *r)
 {
     struct djob *j = arg;
+    struct dispatch *d = j->d;
+    bool async = d && !d->advancing;
     j->in_flight = false;
     if (j->canceled) {
         job_destroy(j);
         return;
     }
     job_result(j, r);
+    if (async && d->h.rearm)
+        d->h.rearm(d->h.rearm_ctx);
 }
 
 /* Tokens left for receiver at now: 0 when one was taken, else ns until one is available. */
@@ -563,6 +568,8 @@ int dispatch_insert(struct dispatch *d, const struct am_alert *a,
         labels_free(gl);
         xfree(key);
     }
+    if (d->h.rearm && !d->advancing)
+        d->h.rearm(d->h.rearm_ctx);
     return 0;
 }
 
@@ -621,6 +628,7 @@ static void maintenance(struct dispatch *d, int64_t now)
 
 void dispatch_advance(struct dispatch *d, int64_t now)
 {
+    d->advancing = true;
     for (;;) {
         struct ev ev = next_event(d);
         if (ev.at > now)
@@ -641,6 +649,7 @@ void dispatch_advance(struct dispatch *d, int64_t now)
     }
     if (now > d->now)
         d->now = now;
+    d->advancing = false;
 }
 
 int64_t dispatch_next_deadline(const struct dispatch *d)

@@ -53,6 +53,11 @@ struct dispatch_hooks {
     /* Current time (ns) for delivery results that arrive asynchronously, outside
      * dispatch_advance. NULL: the time of the last dispatch_advance/dispatch_insert. */
     int64_t (*now)(void *ctx);
+    /* Called whenever dispatch_next_deadline may have changed outside dispatch_advance (after
+     * dispatch_insert and after an asynchronous delivery result), so a timer can be re-armed.
+     * Gets rearm_ctx, not ctx. dispatch_loop (dispatch_loop.h) uses it. */
+    void (*rearm)(void *rearm_ctx);
+    void *rearm_ctx;
 };
 
 struct dispatch_opts {
