@@ -5,12 +5,27 @@
 
 #include <jansson.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/labels.h"
 #include "common/xalloc.h"
 #include "notifier/alert/alert.h"
+
+/* The value of field name in obj the way Go's encoding/json finds struct fields: keys match
+ * case-insensitively and a later key overrides an earlier one (jansson keeps document order). */
+static json_t *field(const json_t *obj, const char *name)
+{
+    const char *k;
+    json_t *v, *found = NULL;
+    json_object_foreach((json_t *)obj, k, v)
+    {
+        if (strcasecmp(k, name) == 0)
+            found = v;
+    }
+    return found;
+}
 
 static const char *json_type_go(const json_t *v)
 {
@@ -52,6 +67,8 @@ static int decode_kv(const json_t *obj, const char *field, struct labels **out, 
     labels_builder_init(&lb);
     json_object_foreach((json_t *)obj, k, v)
     {
+        if (json_is_null(v))
+            continue; /* Go leaves the string empty, and empty labels are dropped */
         if (!json_is_string(v)) {
             rc = err_set(e, ERR_INVALID,
                          "json: cannot unmarshal %s into Go struct field PostableAlert.%s of type "
@@ -185,16 +202,16 @@ int am_alerts_decode_postable(const char *body, size_t len, int64_t now, int64_t
                          json_type_go(it));
             goto out;
         }
-        if ((rc = decode_kv(json_object_get(it, "labels"), "labels", &ls, e)) != 0 ||
-            (rc = decode_kv(json_object_get(it, "annotations"), "annotations", &an, e)) != 0 ||
-            (rc = decode_time(json_object_get(it, "startsAt"), "startsAt", &st, e)) != 0 ||
-            (rc = decode_time(json_object_get(it, "endsAt"), "endsAt", &en, e)) != 0) {
+        if ((rc = decode_kv(field(it, "labels"), "labels", &ls, e)) != 0 ||
+            (rc = decode_kv(field(it, "annotations"), "annotations", &an, e)) != 0 ||
+            (rc = decode_time(field(it, "startsAt"), "startsAt", &st, e)) != 0 ||
+            (rc = decode_time(field(it, "endsAt"), "endsAt", &en, e)) != 0) {
             labels_free(ls);
             labels_free(an);
             err_prefix(e, "parsing alerts body failed");
             goto out;
         }
-        gu = json_object_get(it, "generatorURL");
+        gu = field(it, "generatorURL");
         if (gu && !json_is_null(gu) && !json_is_string(gu)) {
             labels_free(ls);
             labels_free(an);
@@ -209,7 +226,7 @@ int am_alerts_decode_postable(const char *body, size_t len, int64_t now, int64_t
         parsed[i]->ends_at = en;
     }
     for (size_t i = 0; i < n; i++) {
-        json_t *lv = json_object_get(json_array_get(root, i), "labels");
+        json_t *lv = field(json_array_get(root, i), "labels");
         if (lv == NULL || json_is_null(lv)) {
             *http_status = 422;
             rc = err_set(e, ERR_INVALID, "%zu.labels in body is required", i);

@@ -57,6 +57,26 @@ static void test_decode_defaults(void)
     am_postable_result_fini(&r);
 }
 
+static void test_decode_like_go_unmarshal(void)
+{
+    /* encoding/json: field names match case-insensitively, the later key wins; a null string
+     * value stays empty (and empty labels are removed) */
+    struct am_postable_result r;
+    int st = 0;
+    CHECK_INT(decode("[{\"Labels\":{\"alertname\":\"A\",\"n\":null},\"LABELS\":{\"alertname\""
+                     ":\"B\"},\"GeneratorUrl\":\"http://g\"}]",
+                     S, &r, &st, NULL),
+              0);
+    CHECK_INT(r.n, 1);
+    CHECK_STREQ(labels_get(r.alerts[0]->labels, "alertname"), "B");
+    CHECK_INT(r.alerts[0]->labels->n, 1);
+    CHECK_STREQ(r.alerts[0]->generator_url, "http://g");
+    am_postable_result_fini(&r);
+    CHECK_INT(decode("[{\"labels\":{\"alertname\":\"A\",\"n\":null}}]", S, &r, &st, NULL), 0);
+    CHECK_INT(r.alerts[0]->labels->n, 1);
+    am_postable_result_fini(&r);
+}
+
 static void test_decode_validation_messages(void)
 {
     /* Messages from captures/alertmanager-webhook-run2-timing/scenario2.log */
@@ -199,6 +219,7 @@ static void test_record_roundtrip(void)
 
 static const struct test_case tests[] = {
     TEST(test_decode_defaults),
+    TEST(test_decode_like_go_unmarshal),
     TEST(test_decode_validation_messages),
     TEST(test_decode_malformed),
     TEST(test_encode_gettable_like_capture),
