@@ -61,6 +61,8 @@ struct dgroup {
     const struct am_receiver *recv; /* NULL when unknown */
     struct djob **jobs;             /* recv->n slots */
     size_t njobs;
+    int64_t due; /* earliest of next_tick and the jobs' next_attempt (heap key) */
+    size_t hidx; /* position in dispatch.heap */
 };
 
 struct bucket {
@@ -75,6 +77,8 @@ struct dispatch {
     struct dispatch_opts o;
     char *external_url;
     struct kvmap groups;  /* key -> struct dgroup * */
+    struct dgroup **heap; /* min-heap of groups by (due, key): the next event in O(log n) */
+    size_t hn, hcap;
     struct kvmap buckets; /* receiver -> struct bucket * */
     struct nflog nflog;
     int64_t now, next_maint;
@@ -113,6 +117,89 @@ static double rnd(struct dispatch *d)
     x ^= x << 17;
     d->rng = x;
     return (double)(x >> 11) / 9007199254740992.0;
+}
+
+/* ---- the group heap ---- */
+
+static int64_t group_due(const struct dgroup *g)
+{
+    int64_t due = g->next_tick;
+    for (size_t i = 0; i < g->njobs; i++) {
+        const struct djob *j = g->jobs[i];
+        if (j && !j->in_flight && j->next_attempt < due)
+            due = j->next_attempt;
+    }
+    return due;
+}
+
+static bool heap_less(const struct dgroup *a, const struct dgroup *b)
+{
+    if (a->due != b->due)
+        return a->due < b->due;
+    return strcmp(a->key, b->key) < 0;
+}
+
+static void heap_set(struct dispatch *d, size_t i, struct dgroup *g)
+{
+    d->heap[i] = g;
+    g->hidx = i;
+}
+
+static void heap_up(struct dispatch *d, size_t i)
+{
+    struct dgroup *g = d->heap[i];
+    while (i > 0 && heap_less(g, d->heap[(i - 1) / 2])) {
+        heap_set(d, i, d->heap[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+    heap_set(d, i, g);
+}
+
+static void heap_down(struct dispatch *d, size_t i)
+{
+    struct dgroup *g = d->heap[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= d->hn)
+            break;
+        if (c + 1 < d->hn && heap_less(d->heap[c + 1], d->heap[c]))
+            c++;
+        if (!heap_less(d->heap[c], g))
+            break;
+        heap_set(d, i, d->heap[c]);
+        i = c;
+    }
+    heap_set(d, i, g);
+}
+
+/* Recomputes g's due time and restores the heap order. Call after any change to g's timers. */
+static void heap_fix(struct dispatch *d, struct dgroup *g)
+{
+    g->due = group_due(g);
+    heap_up(d, g->hidx);
+    heap_down(d, g->hidx);
+}
+
+static void heap_push(struct dispatch *d, struct dgroup *g)
+{
+    if (d->hn == d->hcap) {
+        d->hcap = d->hcap ? d->hcap * 2 : 64;
+        d->heap = xreallocarray(d->heap, d->hcap, sizeof(*d->heap));
+    }
+    g->due = group_due(g);
+    heap_set(d, d->hn++, g);
+    heap_up(d, g->hidx);
+}
+
+static void heap_remove(struct dispatch *d, struct dgroup *g)
+{
+    size_t i = g->hidx;
+    struct dgroup *last = d->heap[--d->hn];
+    if (last == g)
+        return;
+    heap_set(d, i, last);
+    heap_up(d, i);
+    heap_down(d, last->hidx);
 }
 
 /* ---- flushes ---- */
@@ -189,6 +276,7 @@ static int64_t backoff_next(struct dispatch *d, struct djob *j)
 static void job_result(struct djob *j, const struct am_notify_result *r)
 {
     struct dispatch *d = j->d;
+    struct dgroup *g = j->g;
     int64_t now = cur_time(d);
     if (d->h.attempted)
         d->h.attempted(d->h.ctx, j->g->key, j->g->receiver, j->idx, r, j->attempts, now);
@@ -222,6 +310,7 @@ static void job_result(struct djob *j, const struct am_notify_result *r)
         break;
     }
     }
+    heap_fix(d, g);
 }
 
 static void job_done(void *arg, const struct am_notify_result *r)
@@ -261,10 +350,12 @@ static int64_t bucket_take(struct dispatch *d, const char *receiver, int64_t now
 static void job_attempt(struct dispatch *d, struct djob *j, int64_t now)
 {
     struct am_notify_data nd;
+    struct dgroup *g = j->g;
     int64_t wait = bucket_take(d, j->g->receiver, now), timeout;
     int rc;
     if (wait > 0) {
         j->next_attempt = now + wait;
+        heap_fix(d, g);
         return;
     }
     timeout = d->o.attempt_timeout;
@@ -281,6 +372,7 @@ static void job_attempt(struct dispatch *d, struct djob *j, int64_t now)
     j->attempts++;
     j->in_flight = true;
     j->next_attempt = NEVER;
+    heap_fix(d, g);
     rc = j->it->notify(j->it, &nd, timeout, job_done, j);
     if (rc != 0) {
         struct am_notify_result r;
@@ -384,8 +476,10 @@ static void group_tick(struct dispatch *d, struct dgroup *g, int64_t now)
 
     g->next_tick = now + g->group_interval;
     g->has_flushed = true;
-    if (g->alerts.n == 0)
+    if (g->alerts.n == 0) {
+        heap_fix(d, g);
         return;
+    }
     all = group_snapshot(g, now, &n);
     f = xcalloc(1, sizeof(*f));
     f->refs = 1;
@@ -492,6 +586,7 @@ static void group_tick(struct dispatch *d, struct dgroup *g, int64_t now)
         job_attempt(d, start[i], now);
 out:
     flush_unref(f, true);
+    heap_fix(d, g);
     for (size_t i = 0; i < n; i++)
         am_alert_free(all[i]);
     xfree(all);
@@ -560,11 +655,14 @@ int dispatch_insert(struct dispatch *d, const struct am_alert *a,
             g->njobs = g->recv ? g->recv->n : 0;
             g->jobs = xcalloc(g->njobs ? g->njobs : 1, sizeof(*g->jobs));
             kvmap_put(&d->groups, g->key, strlen(g->key), g);
+            heap_push(d, g);
         }
         am_alert_free(
             kvmap_put(&g->alerts, am_fingerprint_format(a->fingerprint, fp), 16, am_alert_dup(a)));
-        if (!g->has_flushed && a->starts_at + g->group_wait < now && g->next_tick > now)
+        if (!g->has_flushed && a->starts_at + g->group_wait < now && g->next_tick > now) {
             g->next_tick = now;
+            heap_fix(d, g);
+        }
         labels_free(gl);
         xfree(key);
     }
@@ -584,30 +682,21 @@ struct ev {
     struct djob *j;
 };
 
-/* True when (at, g) comes before the event ev: earlier time first; at equal times group events
- * before maintenance and, among groups, the smaller group key first (a deterministic order). */
-static bool before(int64_t at, const struct dgroup *g, const struct ev *ev)
-{
-    if (at != ev->at)
-        return at < ev->at;
-    if (ev->kind == EV_MAINT)
-        return true;
-    return strcmp(g->key, ev->g->key) < 0;
-}
-
+/* The earliest event: the heap's first group (its earliest retry at or before its tick, else its
+ * tick) unless the maintenance sweep is due strictly earlier. */
 static struct ev next_event(const struct dispatch *d)
 {
     struct ev ev = {EV_MAINT, d->next_maint, NULL, NULL};
-    struct kvmap_iter it;
-    for (struct kvmap_entry *e = kvmap_first(&d->groups, &it); e; e = kvmap_next(&d->groups, &it)) {
-        struct dgroup *g = e->value;
-        for (size_t i = 0; i < g->njobs; i++) {
-            struct djob *j = g->jobs[i];
-            if (j && !j->in_flight && j->next_attempt != NEVER && before(j->next_attempt, g, &ev))
-                ev = (struct ev){EV_RETRY, j->next_attempt, g, j};
-        }
-        if (before(g->next_tick, g, &ev))
-            ev = (struct ev){EV_TICK, g->next_tick, g, NULL};
+    struct dgroup *g;
+    if (d->hn == 0 || d->heap[0]->due > d->next_maint)
+        return ev;
+    g = d->heap[0];
+    ev = (struct ev){EV_TICK, g->next_tick, g, NULL};
+    for (size_t i = 0; i < g->njobs; i++) {
+        struct djob *j = g->jobs[i];
+        if (j && !j->in_flight && j->next_attempt <= ev.at &&
+            (ev.kind == EV_TICK || j->next_attempt < ev.at))
+            ev = (struct ev){EV_RETRY, j->next_attempt, g, j};
     }
     return ev;
 }
@@ -619,6 +708,7 @@ static void maintenance(struct dispatch *d, int64_t now)
         struct dgroup *g = e->value;
         if (g->alerts.n == 0 && !group_busy(g)) {
             kvmap_del(&d->groups, e->key, e->klen);
+            heap_remove(d, g);
             group_free(g);
         }
     }
@@ -703,6 +793,7 @@ void dispatch_free(struct dispatch *d)
     for (struct kvmap_entry *e = kvmap_first(&d->groups, &it); e; e = kvmap_next(&d->groups, &it))
         group_free(e->value);
     kvmap_fini(&d->groups);
+    xfree(d->heap);
     for (struct kvmap_entry *e = kvmap_first(&d->buckets, &it); e; e = kvmap_next(&d->buckets, &it))
         xfree(e->value);
     kvmap_fini(&d->buckets);

@@ -369,6 +369,84 @@ static void test_retry_abandoned_when_nothing_to_send(void)
     dispatch_free(d);
 }
 
+struct first_seen {
+    int64_t first[300];
+    unsigned count[300];
+};
+
+static void record_first(void *ctx, const char *group_key, const char *receiver, unsigned index,
+                         const struct am_notify_result *r, unsigned attempt, int64_t now)
+{
+    struct first_seen *fs = ctx;
+    const char *p = strstr(group_key, "G");
+    long i = p ? strtol(p + 1, NULL, 10) : -1;
+    (void)receiver;
+    (void)index;
+    (void)r;
+    (void)attempt;
+    CHECK(i >= 0 && i < 300);
+    if (fs->count[i]++ == 0)
+        fs->first[i] = now;
+}
+
+static void test_many_groups_tick_on_time(void)
+{
+    /* 300 groups with pseudo-random group_wait / group_interval / creation times: every first
+     * notification happens exactly at creation + group_wait and repeats happen on the first
+     * tick after repeat_interval, whatever the interleaving (checks the event heap). */
+    struct rec r0;
+    struct am_integration *its[1];
+    struct am_receiver recv = {"r", its, 1};
+    const struct am_receiver *rv[] = {&recv};
+    struct dispatch_hooks h;
+    struct dispatch *d;
+    static struct first_seen fs;
+    struct dispatch_route_opts ro[300];
+    int64_t created[300];
+    uint64_t x = 12345;
+    rec_init(&r0, 0, true);
+    its[0] = &r0.base;
+    memset(&h, 0, sizeof(h));
+    h.ctx = &fs;
+    h.attempted = record_first;
+    for (int i = 0; i < 300; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        ro[i] = route();
+        ro[i].group_wait = (int64_t)((x >> 33) % 60) * S;
+        ro[i].group_interval = (int64_t)((x >> 20) % 50 + 1) * S;
+        ro[i].repeat_interval = 120 * S;
+        created[i] = (int64_t)((x >> 40) % 100) * S;
+    }
+    memset(&fs, 0, sizeof(fs));
+    d = dispatch_new(rv, 1, &h, NULL, 0);
+    for (int64_t t = 0; t <= 100 * S; t += S) {
+        dispatch_advance(d, t);
+        for (int i = 0; i < 300; i++) {
+            char name[16];
+            if (created[i] != t)
+                continue;
+            snprintf(name, sizeof(name), "G%d", i);
+            insert(d, alert(name, "x", t, 36000 * S, t), &ro[i], t);
+        }
+    }
+    dispatch_advance(d, 1000 * S);
+    for (int i = 0; i < 300; i++) {
+        int64_t gw = ro[i].group_wait, gi = ro[i].group_interval;
+        int64_t first = created[i] + gw, ticks_to_repeat = (120 * S + gi) / gi;
+        unsigned expect = 1;
+        /* repeats land on the first tick strictly after first + repeat_interval */
+        for (int64_t last = first; last + ticks_to_repeat * gi <= 1000 * S;
+             last += ticks_to_repeat * gi)
+            expect++;
+        if (fs.first[i] != first || fs.count[i] != expect)
+            test_fail(__FILE__, __LINE__,
+                      "group %d: first %lld (want %lld), %u sends (want %u), gw %lld gi %lld", i,
+                      (long long)fs.first[i], (long long)first, fs.count[i], expect, (long long)gw,
+                      (long long)gi);
+    }
+    dispatch_free(d);
+}
+
 static void test_rate_limit_delays(void)
 {
     struct rec r0;
@@ -584,6 +662,7 @@ static const struct test_case tests[] = {
     TEST(test_retry_backoff_independent_of_interval),
     TEST(test_hooks_mute_and_silence),
     TEST(test_retry_abandoned_when_nothing_to_send),
+    TEST(test_many_groups_tick_on_time),
     TEST(test_rate_limit_delays),
     TEST(test_bad_route_rejected),
     TEST(test_group_key_and_group_by_all),
