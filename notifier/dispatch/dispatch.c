@@ -80,7 +80,8 @@ struct dispatch {
     struct dgroup **heap; /* min-heap of groups by (due, key): the next event in O(log n) */
     size_t hn, hcap;
     struct kvmap buckets; /* receiver -> struct bucket * */
-    struct nflog nflog;
+    struct nflog own_nflog;
+    struct nflog *nflog; /* &own_nflog or the caller's (kept across reloads) */
     int64_t now, next_maint;
     uint64_t rng;
     bool advancing; /* inside dispatch_advance/dispatch_insert: no rearm callbacks */
@@ -283,7 +284,7 @@ static void job_result(struct djob *j, const struct am_notify_result *r)
     switch (r->outcome) {
     case AM_NOTIFY_OK: {
         struct err e;
-        if (nflog_log(&d->nflog, j->nfkey, j->nfklen, j->firing, j->nf, j->resolved, j->nr, now,
+        if (nflog_log(d->nflog, j->nfkey, j->nfklen, j->firing, j->nf, j->resolved, j->nr, now,
                       &e) != 0)
             log_kv(LOG_ERROR, "notification log not persisted", "group", j->g->key, "err", e.msg,
                    NULL);
@@ -527,7 +528,7 @@ static void group_tick(struct dispatch *d, struct dgroup *g, int64_t now)
         struct djob *old = g->jobs[idx], *j;
         size_t klen;
         char *key = nflog_key(g->key, g->receiver, (unsigned)idx, &klen);
-        const struct nflog_entry *en = nflog_query(&d->nflog, key, klen);
+        const struct nflog_entry *en = nflog_query(d->nflog, key, klen);
         size_t nsend = 0;
         if (!nflog_needs_update(en, firing, nf, resolved, nr, it->send_resolved, g->repeat_interval,
                                 now)) {
@@ -542,7 +543,7 @@ static void group_tick(struct dispatch *d, struct dgroup *g, int64_t now)
             struct err e;
             if (old)
                 job_cancel(old);
-            if (nflog_log(&d->nflog, key, klen, firing, nf, resolved, nr, now, &e) != 0)
+            if (nflog_log(d->nflog, key, klen, firing, nf, resolved, nr, now, &e) != 0)
                 log_kv(LOG_ERROR, "notification log not persisted", "err", e.msg, NULL);
             xfree(key);
             continue;
@@ -712,7 +713,7 @@ static void maintenance(struct dispatch *d, int64_t now)
             group_free(g);
         }
     }
-    nflog_gc(&d->nflog, now);
+    nflog_gc(d->nflog, now);
     d->next_maint = now + d->o.maintenance;
 }
 
@@ -777,9 +778,14 @@ struct dispatch *dispatch_new(const struct am_receiver *const *receivers, size_t
     d->rng = d->o.seed ? d->o.seed : 1;
     kvmap_init(&d->groups);
     kvmap_init(&d->buckets);
-    nflog_init(&d->nflog, d->o.store, d->o.nflog_retention);
-    if (d->o.store)
-        nflog_load(&d->nflog);
+    if (d->o.nflog) {
+        d->nflog = d->o.nflog;
+    } else {
+        d->nflog = &d->own_nflog;
+        nflog_init(d->nflog, d->o.store, d->o.nflog_retention);
+        if (d->o.store)
+            nflog_load(d->nflog);
+    }
     d->now = start;
     d->next_maint = start + d->o.maintenance;
     return d;
@@ -797,7 +803,8 @@ void dispatch_free(struct dispatch *d)
     for (struct kvmap_entry *e = kvmap_first(&d->buckets, &it); e; e = kvmap_next(&d->buckets, &it))
         xfree(e->value);
     kvmap_fini(&d->buckets);
-    nflog_fini(&d->nflog);
+    if (d->nflog == &d->own_nflog)
+        nflog_fini(d->nflog);
     xfree(d->external_url);
     xfree(d);
 }

@@ -22,6 +22,7 @@ struct am_alert;
 struct am_notify_result;
 struct am_receiver;
 struct labels;
+struct nflog;
 struct store;
 
 /* What the route tree says about one matching route (the lead adapts route nodes to this).
@@ -72,6 +73,10 @@ struct dispatch_opts {
     int64_t nflog_retention;  /* default 120h */
     uint64_t seed;            /* jitter RNG seed */
     struct store *store;      /* borrowed, optional: nflog persisted there */
+    /* Borrowed, optional: a notification log that outlives this dispatcher (config reloads
+     * rebuild the dispatcher but keep the log, as Alertmanager does). NULL = an own log, loaded
+     * from store and kept for nflog_retention. */
+    struct nflog *nflog;
 };
 
 /* Per-receiver delivery rate limit (token bucket). */
@@ -90,7 +95,8 @@ void dispatch_opts_default(struct dispatch_opts *o);
  * New dispatcher. receivers (array of n borrowed pointers; they and their integrations must
  * outlive the dispatcher) are looked up by name when a group flushes; hooks is copied (may be
  * NULL); o may be NULL for defaults. start is the current time (first maintenance sweep at
- * start + maintenance). When o->store is set, the nflog is loaded from it. Caller frees.
+ * start + maintenance). Without o->nflog, an own log is created and, when o->store is set,
+ * loaded from it. Caller frees.
  */
 struct dispatch *dispatch_new(const struct am_receiver *const *receivers, size_t n,
                               const struct dispatch_hooks *hooks, const struct dispatch_opts *o,

@@ -447,6 +447,34 @@ static void test_many_groups_tick_on_time(void)
     dispatch_free(d);
 }
 
+static void test_shared_nflog_survives_reload(void)
+{
+    struct rec r0;
+    struct am_integration *its[1];
+    struct am_receiver recv = {"r", its, 1};
+    const struct am_receiver *rv[] = {&recv};
+    struct dispatch_route_opts ro = route();
+    struct dispatch_opts o;
+    struct nflog log;
+    struct dispatch *d;
+    rec_init(&r0, 0, true);
+    its[0] = &r0.base;
+    nflog_init(&log, NULL, 120 * 3600 * S);
+    dispatch_opts_default(&o);
+    o.nflog = &log;
+    d = dispatch_new(rv, 1, NULL, &o, 0);
+    insert(d, alert("A", "a", 0, 36000 * S, 0), &ro, 0);
+    dispatch_advance(d, 30 * S);
+    CHECK_INT(r0.calls, 1);
+    dispatch_free(d); /* "reload": a new dispatcher, same log */
+    d = dispatch_new(rv, 1, NULL, &o, 40 * S);
+    insert(d, alert("A", "a", 0, 36000 * S, 0), &ro, 40 * S);
+    dispatch_advance(d, 40 * S); /* old alert: immediate flush, already notified */
+    CHECK_INT(r0.calls, 1);
+    dispatch_free(d);
+    nflog_fini(&log);
+}
+
 static void test_rate_limit_delays(void)
 {
     struct rec r0;
@@ -663,6 +691,7 @@ static const struct test_case tests[] = {
     TEST(test_hooks_mute_and_silence),
     TEST(test_retry_abandoned_when_nothing_to_send),
     TEST(test_many_groups_tick_on_time),
+    TEST(test_shared_nflog_survives_reload),
     TEST(test_rate_limit_delays),
     TEST(test_bad_route_rejected),
     TEST(test_group_key_and_group_by_all),
