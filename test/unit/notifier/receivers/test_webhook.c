@@ -115,7 +115,8 @@ static void test_payload_matches_all_captures(void)
 {
     const char *shared = getenv("TOCSIN_SHARED");
     const char *dirs[] = {"alertmanager-webhook-run1", "alertmanager-webhook-run2-timing",
-                          "alertmanager-integrations"};
+                          "alertmanager-integrations", "prometheus-to-alertmanager-e2e",
+                          "amtool-api"};
     int checked = 0;
     char path[1024];
     if (!shared)
@@ -125,7 +126,7 @@ static void test_payload_matches_all_captures(void)
         printf("skip test_payload_matches_all_captures: ../shared not found\n");
         return;
     }
-    for (size_t k = 0; k < 3; k++) {
+    for (size_t k = 0; k < sizeof(dirs) / sizeof(dirs[0]); k++) {
         DIR *dir;
         struct dirent *de;
         snprintf(path, sizeof(path), "%s/conformance/alertmanager/captures/%s", shared, dirs[k]);
