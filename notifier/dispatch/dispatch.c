@@ -280,7 +280,7 @@ static void job_result(struct djob *j, const struct am_notify_result *r)
     struct dgroup *g = j->g;
     int64_t now = cur_time(d);
     if (d->h.attempted)
-        d->h.attempted(d->h.ctx, j->g->key, j->g->receiver, j->idx, r, j->attempts, now);
+        d->h.attempted(d->h.ctx, j->g->key, j->g->receiver, j->it->index, r, j->attempts, now);
     switch (r->outcome) {
     case AM_NOTIFY_OK: {
         struct err e;
@@ -527,7 +527,7 @@ static void group_tick(struct dispatch *d, struct dgroup *g, int64_t now)
         struct am_integration *it = g->recv->integrations[idx];
         struct djob *old = g->jobs[idx], *j;
         size_t klen;
-        char *key = nflog_key(g->key, g->receiver, (unsigned)idx, &klen);
+        char *key = nflog_key(g->key, g->receiver, it->kind, it->index, &klen);
         const struct nflog_entry *en = nflog_query(d->nflog, key, klen);
         size_t nsend = 0;
         if (!nflog_needs_update(en, firing, nf, resolved, nr, it->send_resolved, g->repeat_interval,

@@ -48,7 +48,8 @@ struct dispatch_hooks {
     bool (*inhibited)(void *ctx, const struct am_alert *a, int64_t now);
     /* True when an active silence matches a (evaluated at send time). */
     bool (*silenced)(void *ctx, const struct am_alert *a, int64_t now);
-    /* Called after each delivery attempt (logging, metrics, timelines). */
+    /* Called after each delivery attempt (logging, metrics, timelines); index is the
+     * integration's index among its kind (struct am_integration.index). */
     void (*attempted)(void *ctx, const char *group_key, const char *receiver, unsigned index,
                       const struct am_notify_result *r, unsigned attempt, int64_t now);
     /* Current time (ns) for delivery results that arrive asynchronously, outside
