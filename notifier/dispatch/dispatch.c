@@ -836,6 +836,16 @@ bool dispatch_group_busy(const struct dispatch *d, const char *group_key)
     return g && group_busy(g);
 }
 
+/* Alertmanager's AlertGroups order: group labels (LabelSet.Before), then receiver name. */
+static int cmp_group_api(const void *x, const void *y)
+{
+    const struct dgroup *a = *(const struct dgroup *const *)x,
+                        *b = *(const struct dgroup *const *)y;
+    if (labels_equal(a->group_labels, b->group_labels))
+        return strcmp(a->receiver, b->receiver);
+    return am_labels_before(a->group_labels, b->group_labels) ? -1 : 1;
+}
+
 void dispatch_foreach_group(const struct dispatch *d,
                             void (*cb)(void *arg, const char *group_key,
                                        const struct labels *group_labels, const char *receiver,
@@ -843,11 +853,19 @@ void dispatch_foreach_group(const struct dispatch *d,
                             void *arg)
 {
     struct kvmap_iter it;
-    for (struct kvmap_entry *e = kvmap_first(&d->groups, &it); e; e = kvmap_next(&d->groups, &it)) {
-        const struct dgroup *g = e->value;
-        const struct am_alert **v = xcalloc(g->alerts.n ? g->alerts.n : 1, sizeof(*v));
+    const struct dgroup **gs = xcalloc(d->groups.n ? d->groups.n : 1, sizeof(*gs));
+    size_t ng = 0;
+    for (struct kvmap_entry *e = kvmap_first(&d->groups, &it); e; e = kvmap_next(&d->groups, &it))
+        gs[ng++] = e->value;
+    qsort(gs, ng, sizeof(*gs), cmp_group_api);
+    for (size_t i = 0; i < ng; i++) {
+        const struct dgroup *g = gs[i];
+        const struct am_alert **v;
         struct kvmap_iter ai;
         size_t k = 0;
+        if (g->alerts.n == 0)
+            continue; /* emptied, waiting for the sweep: the API does not show it */
+        v = xcalloc(g->alerts.n, sizeof(*v));
         for (struct kvmap_entry *a = kvmap_first(&g->alerts, &ai); a;
              a = kvmap_next(&g->alerts, &ai))
             v[k++] = a->value;
@@ -855,4 +873,5 @@ void dispatch_foreach_group(const struct dispatch *d,
         cb(arg, g->key, g->group_labels, g->receiver, v, k);
         xfree(v);
     }
+    xfree(gs);
 }

@@ -129,7 +129,9 @@ size_t dispatch_group_count(const struct dispatch *d);
 long dispatch_group_alert_count(const struct dispatch *d, const char *group_key);
 bool dispatch_group_busy(const struct dispatch *d, const char *group_key);
 
-/* Calls cb for each group (key, group labels, receiver, alerts sorted for notification). */
+/* Calls cb for each non-empty group in Alertmanager's /api/v2/alerts/groups order (group
+ * labels, then receiver) with its alerts in notification order (borrowed, valid during cb).
+ * Silence/inhibition status and filters are the caller's. */
 void dispatch_foreach_group(const struct dispatch *d,
                             void (*cb)(void *arg, const char *group_key,
                                        const struct labels *group_labels, const char *receiver,

@@ -475,6 +475,47 @@ static void test_shared_nflog_survives_reload(void)
     nflog_fini(&log);
 }
 
+struct listing {
+    char text[512];
+};
+
+static void list_group(void *arg, const char *group_key, const struct labels *group_labels,
+                       const char *receiver, const struct am_alert *const *alerts, size_t n)
+{
+    struct listing *l = arg;
+    size_t off = strlen(l->text);
+    (void)group_labels;
+    off += (size_t)snprintf(l->text + off, sizeof(l->text) - off, "%s@%s[", group_key, receiver);
+    for (size_t i = 0; i < n; i++)
+        off += (size_t)snprintf(l->text + off, sizeof(l->text) - off, "%s%s", i ? "," : "",
+                                labels_get(alerts[i]->labels, "instance"));
+    snprintf(l->text + off, sizeof(l->text) - off, "] ");
+}
+
+static void test_groups_listing_order(void)
+{
+    /* captures/alertmanager-webhook-run1/api_v2_alerts_groups_after.json: fewer group labels
+     * first, then by values; alerts in notification order */
+    struct dispatch *d = dispatch_new(NULL, 0, NULL, NULL, 0);
+    struct dispatch_route_opts ro = route(), all = route();
+    struct listing l;
+    all.group_by_all = true;
+    all.route_key = "{}/{team=~\"db|infra\"}";
+    all.receiver = "team";
+    insert(d, alert("Inh2", "j", 0, 3600 * S, 0), &ro, 0);
+    insert(d, alert("Inh2", "i", 0, 3600 * S, 0), &ro, 0);
+    insert(d, alert("DB", "d2", 0, 3600 * S, 0), &all, 0);
+    insert(d, alert("Disk", "c", 0, 3600 * S, 0), &ro, 0);
+    insert(d, alert("DB", "d1", 0, 3600 * S, 0), &all, 0);
+    insert(d, alert("Disk", "b", 0, 3600 * S, 0), &ro, 0);
+    memset(&l, 0, sizeof(l));
+    dispatch_foreach_group(d, list_group, &l);
+    CHECK_STREQ(l.text, "{}:{alertname=\"Disk\"}@r[b,c] {}:{alertname=\"Inh2\"}@r[i,j] "
+                        "{}/{team=~\"db|infra\"}:{alertname=\"DB\", instance=\"d1\"}@team[d1] "
+                        "{}/{team=~\"db|infra\"}:{alertname=\"DB\", instance=\"d2\"}@team[d2] ");
+    dispatch_free(d);
+}
+
 static void test_rate_limit_delays(void)
 {
     struct rec r0;
@@ -692,6 +733,7 @@ static const struct test_case tests[] = {
     TEST(test_retry_abandoned_when_nothing_to_send),
     TEST(test_many_groups_tick_on_time),
     TEST(test_shared_nflog_survives_reload),
+    TEST(test_groups_listing_order),
     TEST(test_rate_limit_delays),
     TEST(test_bad_route_rejected),
     TEST(test_group_key_and_group_by_all),
