@@ -47,6 +47,7 @@ struct djob {
     uint64_t *firing, *resolved; /* nflog sets (sorted) */
     size_t nf, nr;
     int64_t flush_now, started, next_attempt, backoff;
+    int64_t attempt_started; /* when the outstanding attempt began */
     unsigned attempts;
     bool in_flight, canceled;
 };
@@ -348,6 +349,15 @@ static int64_t bucket_take(struct dispatch *d, const char *receiver, int64_t now
     return (int64_t)((1.0 - b->tokens) / b->per_ns) + 1;
 }
 
+/* Per-attempt timeout: the configured one, else max(group_interval, 10 s) like 0.25's flush
+ * deadline. */
+static int64_t attempt_timeout(const struct dispatch *d, const struct dgroup *g)
+{
+    if (d->o.attempt_timeout > 0)
+        return d->o.attempt_timeout;
+    return g->group_interval > 10 * SEC ? g->group_interval : 10 * SEC;
+}
+
 static void job_attempt(struct dispatch *d, struct djob *j, int64_t now)
 {
     struct am_notify_data nd;
@@ -359,9 +369,7 @@ static void job_attempt(struct dispatch *d, struct djob *j, int64_t now)
         heap_fix(d, g);
         return;
     }
-    timeout = d->o.attempt_timeout;
-    if (timeout <= 0)
-        timeout = j->g->group_interval > 10 * SEC ? j->g->group_interval : 10 * SEC;
+    timeout = attempt_timeout(d, g);
     memset(&nd, 0, sizeof(nd));
     nd.receiver = j->g->receiver;
     nd.group_key = j->g->key;
@@ -371,6 +379,7 @@ static void job_attempt(struct dispatch *d, struct djob *j, int64_t now)
     nd.alerts = (const struct am_alert *const *)j->alerts;
     nd.n = j->n;
     j->attempts++;
+    j->attempt_started = now;
     j->in_flight = true;
     j->next_attempt = NEVER;
     heap_fix(d, g);
@@ -549,8 +558,10 @@ static void group_tick(struct dispatch *d, struct dgroup *g, int64_t now)
             continue;
         }
         if (old && same_set(old->firing, old->nf, firing, nf) &&
-            same_set(old->resolved, old->nr, resolved, nr)) {
-            /* The same notification is still being retried: let it go on. */
+            same_set(old->resolved, old->nr, resolved, nr) &&
+            !(old->in_flight && now - old->attempt_started > 2 * attempt_timeout(d, g))) {
+            /* The same notification is still being retried: let it go on (unless its attempt
+             * hangs past twice the timeout: a sender that never answers must not block). */
             f->failed = true;
             xfree(key);
             continue;

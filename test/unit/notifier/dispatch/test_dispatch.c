@@ -233,6 +233,42 @@ static void test_async_attempt_not_duplicated_and_free_safe(void)
     rec_complete(&r0, 200); /* must be a harmless no-op (ASan checks) */
 }
 
+static void test_hung_attempt_replaced(void)
+{
+    /* A sender that never answers: after twice the attempt timeout the next tick starts a new
+     * delivery instead of waiting forever; the late answer of the old one is ignored. */
+    struct rec r0;
+    struct am_integration *its[1];
+    struct am_receiver recv = {"r", its, 1};
+    const struct am_receiver *rv[] = {&recv};
+    struct dispatch_route_opts ro = route();
+    struct dispatch_opts o;
+    struct dispatch *d;
+    am_notify_done_cb first_done;
+    void *first_arg;
+    struct am_notify_result ok;
+    rec_init(&r0, 0, true);
+    r0.async = true;
+    its[0] = &r0.base;
+    dispatch_opts_default(&o);
+    o.attempt_timeout = 60 * S;
+    d = dispatch_new(rv, 1, NULL, &o, 0);
+    insert(d, alert("A", "a", 0, 36000 * S, 0), &ro, 0);
+    dispatch_advance(d, 30 * S);
+    CHECK_INT(r0.calls, 1);
+    first_done = r0.pending;
+    first_arg = r0.pending_arg;
+    dispatch_advance(d, 330 * S); /* 300 s > 2 x 60 s in flight: replaced */
+    CHECK_INT(r0.calls, 2);
+    memset(&ok, 0, sizeof(ok));
+    ok.outcome = AM_NOTIFY_OK;
+    first_done(first_arg, &ok); /* late answer of the abandoned attempt: ignored */
+    CHECK(dispatch_group_busy(d, GK));
+    rec_complete(&r0, 200);
+    CHECK(!dispatch_group_busy(d, GK));
+    dispatch_free(d);
+}
+
 static void test_retry_backoff_independent_of_interval(void)
 {
     struct rec r0;
@@ -728,6 +764,7 @@ static const struct test_case tests[] = {
     TEST(test_old_alert_flushes_immediately_once),
     TEST(test_resolved_kept_until_every_integration_succeeds),
     TEST(test_async_attempt_not_duplicated_and_free_safe),
+    TEST(test_hung_attempt_replaced),
     TEST(test_retry_backoff_independent_of_interval),
     TEST(test_hooks_mute_and_silence),
     TEST(test_retry_abandoned_when_nothing_to_send),
