@@ -113,6 +113,77 @@ static void test_decode_validation_messages(void)
     am_postable_result_fini(&r);
 }
 
+static void test_decode_errors_like_live_alertmanager(void)
+{
+    /* Answers of Alertmanager 0.25 on loopback to these bodies (probed while writing this) */
+    static const struct {
+        const char *body;
+        int status;
+        const char *msg;
+    } cases[] = {
+        {"[{\"labels\":{\"a\":1}}]", 400,
+         "parsing alerts body from \"\" failed, because json: cannot unmarshal number into Go "
+         "struct field Alert.labels of type string"},
+        {"{", 400, "parsing alerts body from \"\" failed, because unexpected EOF"},
+        {"{\"labels\":{}}", 400,
+         "parsing alerts body from \"\" failed, because json: cannot unmarshal object into Go "
+         "value of type models.PostableAlerts"},
+        {"[{\"labels\":{\"a\":\"1\"},\"startsAt\":\"soon\"}]", 400,
+         "parsing alerts body from \"\" failed, because parsing time \"soon\" as \"2006-01-02 "
+         "15:04:05\": cannot parse \"soon\" as \"2006\""},
+        {"[{\"labels\":{\"a\":\"1\"},\"generatorURL\":5}]", 400,
+         "parsing alerts body from \"\" failed, because json: cannot unmarshal number into Go "
+         "struct field Alert.generatorURL of type string"},
+        {"[{\"labels\":{\"a\":\"1\"},\"startsAt\":\"2026-11-23T11:41:45+0000\"}]", 400,
+         "parsing alerts body from \"\" failed, because parsing time \"2026-11-23T11:41:45+0000\" "
+         "as \"2006-01-02 15:04:05\": cannot parse \"T11:41:45+0000\" as \" \""},
+        {"[{\"labels\":{\"a\":\"1\"}},{\"annotations\":{}}]", 422, "1.labels in body is required"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct am_postable_result r;
+        struct err e;
+        int st = 0;
+        err_clear(&e);
+        CHECK_INT(decode(cases[i].body, S, &r, &st, &e), ERR_INVALID);
+        CHECK_INT(st, cases[i].status);
+        CHECK_STREQ(e.msg, cases[i].msg);
+    }
+}
+
+static void test_decode_strfmt_layouts(void)
+{
+    /* accepted by strfmt.DateTime (live check: "2026-11-23T11:41:45" answered 200) */
+    static const char *ok[] = {"2026-11-23T11:41:45",
+                               "2026-11-23 11:41:45",
+                               "2026-11-23T11:41:45.5",
+                               "2026-11-23T11:41Z",
+                               "2026-11-23T11:41",
+                               "2026-11-23T11:41:45.000+0000",
+                               "2026-11-23T11:41:45.000000-0100"};
+    int64_t want = T("2026-11-23T11:41:45Z");
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        struct am_postable_result r;
+        int st = 0;
+        char body[256];
+        snprintf(body, sizeof(body), "[{\"labels\":{\"a\":\"1\"},\"startsAt\":\"%s\"}]", ok[i]);
+        if (decode(body, want + 7200 * S, &r, &st, NULL) != 0 || r.n != 1)
+            test_fail(__FILE__, __LINE__, "%s rejected", ok[i]);
+        CHECK_INT(r.n, 1);
+        if (i < 2)
+            CHECK_INT(r.alerts[0]->starts_at, want);
+        if (i == 6)
+            CHECK_INT(r.alerts[0]->starts_at, want + 3600 * S);
+        am_postable_result_fini(&r);
+    }
+    {
+        struct am_postable_result r;
+        int st = 0;
+        CHECK_INT(decode("null", S, &r, &st, NULL), 0); /* Go: empty slice, 200 */
+        CHECK_INT(r.n, 0);
+        am_postable_result_fini(&r);
+    }
+}
+
 static void test_decode_malformed(void)
 {
     struct am_postable_result r;
@@ -369,6 +440,8 @@ static const struct test_case tests[] = {
     TEST(test_decode_defaults),
     TEST(test_decode_like_go_unmarshal),
     TEST(test_decode_validation_messages),
+    TEST(test_decode_errors_like_live_alertmanager),
+    TEST(test_decode_strfmt_layouts),
     TEST(test_decode_malformed),
     TEST(test_encode_gettable_like_capture),
     TEST(test_encode_suppressed_and_group),

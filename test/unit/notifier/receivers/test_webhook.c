@@ -216,6 +216,38 @@ static void record_result(void *arg, const struct am_notify_result *r)
     *(struct am_notify_result *)arg = *r;
 }
 
+static void test_payload_verified_against_live_alertmanager(void)
+{
+    /* Body that Alertmanager 0.25 (Debian prometheus-alertmanager) sent on loopback for this
+     * alert and a receiver named "team.a+b" (checked by hand while writing this test). */
+    static const char want[] =
+        "{\"receiver\":\"team\\\\.a\\\\+b\",\"status\":\"firing\",\"alerts\":[{\"status\":"
+        "\"firing\",\"labels\":{\"alertname\":\"A\\u003cB\\u003e\",\"x\":\"\\u0026\"},"
+        "\"annotations\":{\"d\":\"line\\nnext \\u2028 \xc3\xa9\"},\"startsAt\":\"2023-11-14T22:"
+        "13:20Z\",\"endsAt\":\"0001-01-01T00:00:00Z\",\"generatorURL\":\"http://x/?a=1\\u0026b=2\","
+        "\"fingerprint\":\"8fc31eca720b499d\"}],\"groupLabels\":{\"alertname\":\"A\\u003cB\\u003e"
+        "\"},\"commonLabels\":{\"alertname\":\"A\\u003cB\\u003e\",\"x\":\"\\u0026\"},"
+        "\"commonAnnotations\":{\"d\":\"line\\nnext \\u2028 \xc3\xa9\"},\"externalURL\":\"http:"
+        "//127.0.0.1:29093\",\"version\":\"4\",\"groupKey\":\"{}:{alertname=\\\"A\\u003cB\\u003e"
+        "\\\"}\",\"truncatedAlerts\":0}\n";
+    struct label l[] = {{"alertname", "A<B>"}, {"x", "&"}};
+    struct label an[] = {{"d", "line\nnext \xe2\x80\xa8 \xc3\xa9"}};
+    struct am_alert *a = am_alert_new(labels_new(l, 2), labels_new(an, 1), "http://x/?a=1&b=2");
+    const struct am_alert *v[] = {a};
+    struct label g = {"alertname", "A<B>"};
+    struct labels *gl = labels_new(&g, 1);
+    struct am_notify_data d = {
+        "team.a+b", "{}:{alertname=\"A<B>\"}", gl, "http://127.0.0.1:29093", 0, v, 1};
+    struct buf out;
+    a->starts_at = 1700000000LL * AM_NS_PER_SEC;
+    buf_init(&out, 0);
+    CHECK_INT(webhook_build_payload(&d, 0, &out), 0);
+    CHECK_STREQ(buf_str(&out), want);
+    buf_fini(&out);
+    labels_free(gl);
+    am_alert_free(a);
+}
+
 static void test_notify_through_fake_sender(void)
 {
     struct fake_sender fs;
@@ -417,6 +449,7 @@ static void test_post_on_loopback(void)
 static const struct test_case tests[] = {
     TEST(test_payload_matches_all_captures),
     TEST(test_payload_escaping_and_quote),
+    TEST(test_payload_verified_against_live_alertmanager),
     TEST(test_notify_through_fake_sender),
     TEST(test_retry_after_http_date),
     TEST(test_post_on_loopback),
