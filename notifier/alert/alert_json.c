@@ -53,8 +53,10 @@ static const char *json_type_go(const json_t *v)
 static int decode_kv(const json_t *obj, const char *field, struct labels **out, struct err *e)
 {
     /* go-swagger: labels live in the embedded models.Alert, annotations in PostableAlert */
-    const char *owner = strcmp(field, "labels") == 0 ? "Alert" : "PostableAlert";
-    struct labels_builder lb;
+    bool is_labels = strcmp(field, "labels") == 0;
+    const char *owner = is_labels ? "Alert" : "PostableAlert";
+    struct label *items = NULL;
+    size_t n = 0;
     const char *k;
     json_t *v;
     int rc = 0;
@@ -68,22 +70,23 @@ static int decode_kv(const json_t *obj, const char *field, struct labels **out, 
                        "%sjson: cannot unmarshal %s into Go struct field %s.%s of type "
                        "models.LabelSet",
                        PFX, json_type_go(obj), owner, field);
-    labels_builder_init(&lb);
+    items = xcalloc(json_object_size(obj) + 1, sizeof(*items));
     json_object_foreach((json_t *)obj, k, v)
     {
-        if (json_is_null(v))
-            continue; /* Go leaves the string empty, and empty labels are dropped */
-        if (!json_is_string(v)) {
+        if (!json_is_null(v) && !json_is_string(v)) {
             rc = err_set(e, ERR_INVALID,
                          "%sjson: cannot unmarshal %s into Go struct field %s.%s of type string",
                          PFX, json_type_go(v), owner, field);
             goto out;
         }
-        labels_builder_set(&lb, k, json_string_value(v));
+        /* null leaves Go's string empty */
+        items[n].name = k;
+        items[n++].value = json_is_string(v) ? json_string_value(v) : "";
     }
-    *out = labels_builder_finish(&lb);
+    /* labels: removeEmptyLabels; annotations keep empty values */
+    *out = is_labels ? labels_new(items, n) : am_kv_new(items, n);
 out:
-    labels_builder_fini(&lb);
+    xfree(items);
     return rc;
 }
 
