@@ -733,19 +733,29 @@ void dispatch_advance(struct dispatch *d, int64_t now)
     d->advancing = true;
     for (;;) {
         struct ev ev = next_event(d);
+        int64_t t;
         if (ev.at > now)
             break;
-        if (ev.at > d->now)
-            d->now = ev.at;
+        /* In real time (a now hook), an event runs at the current time, not at its scheduled
+         * one: after a stall a group ticks once and re-arms from now, like a Go timer, instead of
+         * replaying every missed interval. Simulated time keeps exact schedules. */
+        t = ev.at;
+        if (d->h.now) {
+            int64_t rn = d->h.now(d->h.ctx);
+            if (rn > t)
+                t = rn < now ? rn : now;
+        }
+        if (t > d->now)
+            d->now = t;
         switch (ev.kind) {
         case EV_RETRY:
-            job_attempt(d, ev.j, ev.at);
+            job_attempt(d, ev.j, t);
             break;
         case EV_TICK:
-            group_tick(d, ev.g, ev.at);
+            group_tick(d, ev.g, t);
             break;
         default:
-            maintenance(d, ev.at);
+            maintenance(d, t);
             break;
         }
     }

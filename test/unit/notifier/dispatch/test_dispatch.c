@@ -269,6 +269,49 @@ static void test_hung_attempt_replaced(void)
     dispatch_free(d);
 }
 
+static int64_t fake_wall;
+
+static int64_t wall_now(void *ctx)
+{
+    (void)ctx;
+    return fake_wall;
+}
+
+static void test_no_catch_up_after_stall(void)
+{
+    /* Real-time mode: the process was stopped for 1000 s; the overdue tick runs once at the
+     * current time and the next one is group_interval after it (a 400 receiver is asked once
+     * per tick, so a burst of replayed ticks would show as extra calls). */
+    struct rec r0;
+    struct am_integration *its[1];
+    struct am_receiver recv = {"r", its, 1};
+    const struct am_receiver *rv[] = {&recv};
+    struct dispatch_route_opts ro = route();
+    struct dispatch_hooks h;
+    struct dispatch *d;
+    rec_init(&r0, 0, true);
+    for (int i = 0; i < 32; i++)
+        r0.script[i] = 400;
+    r0.nscript = 32;
+    its[0] = &r0.base;
+    memset(&h, 0, sizeof(h));
+    h.now = wall_now;
+    fake_wall = 0;
+    d = dispatch_new(rv, 1, &h, NULL, 0);
+    insert(d, alert("A", "a", 0, 36000 * S, 0), &ro, 0);
+    fake_wall = 1000 * S;
+    dispatch_advance(d, 1000 * S);
+    CHECK_INT(r0.calls, 1);
+    CHECK_INT(r0.last_flush, 1000 * S);
+    fake_wall = 1299 * S;
+    dispatch_advance(d, 1299 * S);
+    CHECK_INT(r0.calls, 1);
+    fake_wall = 1300 * S;
+    dispatch_advance(d, 1300 * S);
+    CHECK_INT(r0.calls, 2);
+    dispatch_free(d);
+}
+
 static void test_retry_backoff_independent_of_interval(void)
 {
     struct rec r0;
@@ -765,6 +808,7 @@ static const struct test_case tests[] = {
     TEST(test_resolved_kept_until_every_integration_succeeds),
     TEST(test_async_attempt_not_duplicated_and_free_safe),
     TEST(test_hung_attempt_replaced),
+    TEST(test_no_catch_up_after_stall),
     TEST(test_retry_backoff_independent_of_interval),
     TEST(test_hooks_mute_and_silence),
     TEST(test_retry_abandoned_when_nothing_to_send),
