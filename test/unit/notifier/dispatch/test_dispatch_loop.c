@@ -35,6 +35,8 @@ static void answer(evutil_socket_t fd, short what, void *p)
     r.status = st;
     r.outcome = st == 200 ? AM_NOTIFY_OK : AM_NOTIFY_RETRY;
     it->done(it->arg, &r);
+    if (st == 200)
+        event_base_loopbreak(it->eb); /* done: no need to wait for the safety timeout */
 }
 
 static int notify_later(struct am_integration *base, const struct am_notify_data *d,
@@ -67,7 +69,7 @@ static void test_real_time_loop_with_async_retry(void)
     struct dispatch *d;
     struct label lb = {"alertname", "A"};
     struct am_alert *a = am_alert_new(labels_new(&lb, 1), NULL, "");
-    struct timeval stop = {1, 0};
+    struct timeval stop = {10, 0}; /* safety net only */
     int64_t t0 = dispatch_loop_now();
     memset(&it, 0, sizeof(it));
     it.base.kind = "async";
@@ -92,8 +94,8 @@ static void test_real_time_loop_with_async_retry(void)
     event_base_dispatch(eb);
     CHECK_INT(it.calls, 2);
     /* first attempt after group_wait, the retry 50 ms after the 503 arrived (~20 ms later) */
-    CHECK(it.times[0] - t0 >= 100 * MS && it.times[0] - t0 < 400 * MS);
-    CHECK(it.times[1] - it.times[0] >= 70 * MS && it.times[1] - it.times[0] < 400 * MS);
+    CHECK(it.times[0] - t0 >= 100 * MS && it.times[0] - t0 < 3000 * MS);
+    CHECK(it.times[1] - it.times[0] >= 70 * MS && it.times[1] - it.times[0] < 3000 * MS);
     CHECK(!dispatch_group_busy(d, "{}:{alertname=\"A\"}"));
     dispatch_loop_free(l);
     dispatch_free(d);
