@@ -243,6 +243,8 @@ static int merge_into(struct ydoc *d, yaml_node_t *m, struct ydoc_pair **v, size
     for (p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(&d->doc, p->key);
         yaml_node_t *val = yaml_document_get_node(&d->doc, p->value);
+        if (k->type != YAML_SCALAR_NODE)
+            return ydoc_error(d, k, e, ERR_INVALID, "invalid map key: %s", ydoc_tag_name(k));
         if (!is_merge_key(k))
             pairs_add(v, n, cap, k, val);
     }
