@@ -224,6 +224,8 @@ enum promql_at_kind {
 
 /*
  * offset and @ of a selector or subquery.
+ * A duration expression is a subtree of PROMQL_EXPR_NUMBER (value in seconds), PAREN, UNARY,
+ * BINARY (+ - * / % ^, matching NULL) and CALL of step(), range(), min_of(a, b), max_of(a, b).
  * offset_expr is non-NULL when the offset was written as a duration expression (anything but
  * one number or duration literal, e.g. `offset (1m+step())`); then offset_ms holds its value
  * when it is constant, and offset_dynamic is true when it needs query parameters (step(),
@@ -245,8 +247,8 @@ struct promql_vector_selector {
     size_t nmatchers;
     struct promql_time_mods mods;
     bool bypass_empty_matcher_check; /* set for info()'s second argument */
-    bool anchored;                   /* `[range] anchored` (experimental) */
-    bool smoothed;                   /* `[range] smoothed` (experimental) */
+    bool anchored;                   /* `foo[5m] anchored` or `foo anchored` (experimental) */
+    bool smoothed;                   /* `foo[5m] smoothed` or `foo @ 100 smoothed` (experimental) */
 };
 
 struct promql_matrix_selector {
@@ -359,6 +361,16 @@ enum promql_value_type promql_expr_type(const struct promql_expr *e);
 /* Strips any number of PROMQL_EXPR_PAREN wrappers. */
 const struct promql_expr *promql_expr_unparen(const struct promql_expr *e);
 
+/* Visitor for promql_expr_walk: return 0 to continue, anything else stops the walk. */
+typedef int (*promql_visit_cb)(const struct promql_expr *e, void *ctx);
+
+/*
+ * Visits e and its sub-expressions depth-first, parents before children, children in source
+ * order (as Prometheus's Inspect; the vector selector of a matrix selector is visited, duration
+ * expressions of offsets and ranges are not). Returns the first non-zero cb result, else 0.
+ */
+int promql_expr_walk(const struct promql_expr *e, promql_visit_cb cb, void *ctx);
+
 /* Query parameters a duration expression may refer to (all in milliseconds). */
 struct promql_duration_ctx {
     int64_t start_ms, end_ms, step_ms;
@@ -374,7 +386,9 @@ int promql_duration_eval(const struct promql_expr *d, const struct promql_durati
 
 /*
  * Appends e in Prometheus's canonical form (as its String() prints it), e.g.
- * `sum by (job) (rate(foo{a="b"}[5m]))`. Returns 0 or ERR_TOOBIG from the buffer.
+ * `sum by (job) (rate(foo{a="b"}[5m]))`. The output parses back to the same tree, except for
+ * Prometheus's own quirk that the literal +Inf prints with a sign (`Inf ^ 2` -> `+Inf ^ 2`).
+ * Returns 0 or ERR_TOOBIG from a capped buffer. Thread-safe for a shared tree.
  */
 int promql_expr_format(const struct promql_expr *e, struct buf *out);
 

@@ -19,6 +19,8 @@ struct labels;
 struct ev_cache {
     const struct promql_expr *node;
     struct promql_series_set set;
+    int64_t mint, maxt; /* data the query needs from this selector (planned before running) */
+    bool selected;
 };
 
 /* The state of one query evaluation. */
@@ -41,15 +43,24 @@ struct ev {
 /* A range-vector argument evaluated at one time: the series and the window they came from. */
 struct ev_range {
     struct promql_matrix m;
+    /* borrowed: series labels point into the selector cache and points into block; release
+     * with ev_range_fini, never promql_matrix_fini. */
+    bool borrowed;
+    struct promql_point *block;
     int64_t range_ms; /* window length */
     int64_t ref;      /* window end (evaluation time after @ and offset) */
     bool anchored, smoothed;
 };
 
+/* Records, for every selector under x evaluated at times in [tmin, tmax], the sample time range
+ * it needs, so storage is asked only for that window. */
+void ev_plan(struct ev *ev, const struct promql_expr *x, int64_t tmin, int64_t tmax);
 /* Evaluates x at time t into out (initialised by the callee). */
 int ev_eval(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);
 /* Evaluates a matrix selector or subquery x at t. */
 int ev_eval_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct ev_range *out);
+/* Releases a range from ev_eval_range (borrowed or owned). */
+void ev_range_fini(struct ev_range *r);
 int ev_binary(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);
 int ev_aggregate(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);
 int ev_call(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);
@@ -73,6 +84,10 @@ int ev_vector_check_dups(struct ev *ev, struct promql_vector *v);
 /* Converts a scalar or vector value in place to a vector (scalar: one sample, no labels). */
 double ev_scalar_of(const struct promql_value *v);
 
+/* Stable merge sort of n elements of size sz with a comparison that takes a context (no globals,
+ * so queries may run on several threads). */
+void ev_sort(void *base, size_t n, size_t sz, int (*cmp)(const void *, const void *, void *),
+             void *ctx);
 /* Kahan-compensated addition: returns new sum, updates *c. */
 double kahan_inc(double inc, double sum, double *c);
 /* Prometheus's quantile over values (sorted in place), phi outside [0,1] gives -Inf/+Inf. */

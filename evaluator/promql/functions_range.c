@@ -304,6 +304,7 @@ int ev_call_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct 
     double sarg[2] = {NAN, NAN};
     struct ev_range r;
     int rc = 0;
+    size_t held = 0;
     size_t mi = (id == PROMQL_FN_QUANTILE_OVER_TIME) ? 1 : 0;
     memset(&r, 0, sizeof(r));
     marg = c->args[mi];
@@ -335,6 +336,7 @@ int ev_call_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct 
                                c->func->name);
         }
     }
+    held = ev->samples;
     if ((rc = ev_eval_range(ev, marg, t, &r)) != 0)
         goto out;
     out->type = PROMQL_VAL_VECTOR;
@@ -577,12 +579,17 @@ int ev_call_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct 
         if (!ok)
             continue;
         {
-            struct promql_sample *d = promql_vector_push(&out->vec, s->labels, t, v);
+            struct promql_sample *d =
+                promql_vector_push(&out->vec, r.borrowed ? labels_dup(s->labels) : s->labels, t, v);
             d->drop_name = keep_name ? s->drop_name : true;
-            s->labels = NULL;
+            if (!r.borrowed)
+                s->labels = NULL;
         }
     }
+    /* The range argument is released; the output samples stay. */
+    ev->samples = held;
+    rc = ev_account(ev, out->vec.n);
 out:
-    promql_matrix_fini(&r.m);
+    ev_range_fini(&r);
     return rc;
 }

@@ -29,6 +29,13 @@ int promql_parse(const char *query, size_t len, unsigned flags, struct promql_ex
                  struct err *e);
 
 /*
+ * Parses a lone series selector (`up{job="x"}`, `{__name__=~"a.*"}`) as Prometheus's
+ * ParseMetricSelector does for the match[] parameters of the HTTP API: no modifiers, no
+ * operators. On success (*out)->root is a PROMQL_EXPR_VECTOR_SELECTOR. Errors as promql_parse.
+ */
+int promql_parse_selector(const char *s, size_t len, struct promql_expr_tree **out, struct err *e);
+
+/*
  * Renders a parse error as Prometheus does: "1:14: parse error: unexpected ...". out is always
  * NUL-terminated. Returns out.
  */
