@@ -17,6 +17,9 @@
 #define DEFAULT_MAX_OUTPUT (1u << 20)
 #define DEFAULT_MAX_DEPTH  1000
 #define DEFAULT_MAX_ITER   1000000L
+/* Recursion of walk/pipeline frames (template calls times nesting inside each); beyond this the
+ * C stack would be at risk, so execution fails like Go's depth limit. */
+#define MAX_NEST 3000
 
 static int vfail(struct tmpl_ctx *c, int code, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
@@ -415,7 +418,7 @@ static int eval_chain(struct tmpl_ctx *c, struct tmpl_value *dot, const struct n
         return fail(c, "indirection through explicit nil in %s", "nil");
     if ((rc = eval_arg(c, dot, n->pipe, &base)) != 0)
         return rc;
-    c->at = n;
+    /* like Go, errors in the fields point at the last node evaluated for the base */
     rc = eval_field_chain(c, dot, base, n, a, out);
     tmpl_unref(base);
     return rc;
@@ -502,8 +505,26 @@ static int eval_command(struct tmpl_ctx *c, struct tmpl_value *dot, const struct
     return 0;
 }
 
+static int eval_pipeline_inner(struct tmpl_ctx *c, struct tmpl_value *dot, const struct node *pipe,
+                               struct tmpl_value **out);
+
 static int eval_pipeline(struct tmpl_ctx *c, struct tmpl_value *dot, const struct node *pipe,
                          struct tmpl_value **out)
+{
+    int rc;
+    *out = NULL;
+    if (++c->nest > MAX_NEST) {
+        c->nest--;
+        c->at = pipe;
+        return fail_code(c, ERR_LIMIT, "exceeded maximum template depth (%d)", c->depth);
+    }
+    rc = eval_pipeline_inner(c, dot, pipe, out);
+    c->nest--;
+    return rc;
+}
+
+static int eval_pipeline_inner(struct tmpl_ctx *c, struct tmpl_value *dot, const struct node *pipe,
+                               struct tmpl_value **out)
 {
     struct tmpl_value *val = NULL, *nv = NULL;
     bool has = false;
@@ -688,7 +709,22 @@ static int walk_template(struct tmpl_ctx *c, struct tmpl_value *dot, const struc
     return rc;
 }
 
+static int walk_inner(struct tmpl_ctx *c, struct tmpl_value *dot, const struct node *n);
+
 static int walk(struct tmpl_ctx *c, struct tmpl_value *dot, const struct node *n)
+{
+    int rc;
+    if (++c->nest > MAX_NEST) {
+        c->nest--;
+        c->at = n;
+        return fail_code(c, ERR_LIMIT, "exceeded maximum template depth (%d)", c->depth);
+    }
+    rc = walk_inner(c, dot, n);
+    c->nest--;
+    return rc;
+}
+
+static int walk_inner(struct tmpl_ctx *c, struct tmpl_value *dot, const struct node *n)
 {
     struct tmpl_value *v = NULL;
     size_t mark;
@@ -769,19 +805,4 @@ int tmpl_set_execute(const struct tmpl_set *set, const char *name, struct tmpl_v
     pop_vars(&c, 0);
     xfree(c.vars);
     return rc;
-}
-
-void *tmpl_ctx_func_user(const struct tmpl_ctx *ctx)
-{
-    return ctx->cur_func ? ctx->cur_func->user : NULL;
-}
-
-void *tmpl_ctx_exec_user(const struct tmpl_ctx *ctx)
-{
-    return ctx->opts.user;
-}
-
-size_t tmpl_ctx_max_output(const struct tmpl_ctx *ctx)
-{
-    return ctx->opts.max_output;
 }

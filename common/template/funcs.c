@@ -8,6 +8,7 @@
 #include "common/err.h"
 #include "common/template/gofmt.h"
 #include "common/template/gotime.h"
+#include "common/template/gotz.h"
 #include "common/template/template_int.h"
 #include "common/xalloc.h"
 
@@ -672,6 +673,13 @@ int tmpl_builtin_method(struct tmpl_value *recv, const char *name, int argc,
             struct buf b;
             buf_init(&b, 0);
             return string_result(&b, tmpl_value_print(recv, &b), out, e);
+        } else if (strcmp(name, "Local") == 0) {
+            int32_t off = 0;
+            char abbr[16];
+            int64_t secs = ns >= 0 ? ns / 1000000000 : -((-ns + 999999999) / 1000000000);
+            if ((rc = gotz_lookup("Local", secs, &off, abbr, sizeof(abbr), e)) != 0)
+                return rc;
+            *out = tmpl_time(ns, off, abbr);
         } else
             *out = tmpl_time(ns, 0, "UTC");
         return 0;

@@ -447,6 +447,20 @@ out:
     return rc;
 }
 
+/* strconv.CanBackquote: valid UTF-8 without control characters (tab allowed), '`' or U+FEFF. */
+static bool can_backquote(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        int32_t r;
+        int l = utf8_decode((const unsigned char *)s + i, n - i, &r);
+        if (r < 0 || r == '`' || r == 0xfeff || r == 0x7f || (r < ' ' && r != '\t'))
+            return false;
+        i += (size_t)l;
+    }
+    return true;
+}
+
 static int fmt_string(struct buf *out, const struct spec *sp, const char *s, size_t n,
                       struct tmpl_value *orig)
 {
@@ -500,7 +514,15 @@ static int fmt_string(struct buf *out, const struct spec *sp, const char *s, siz
         }
         n = cut;
     }
-    rc = gofmt_quote(&tmp, s, n);
+    if (sp->sharp && sp->verb == 'q' && can_backquote(s, n)) {
+        rc = buf_putc(&tmp, '`');
+        if (rc == 0)
+            rc = buf_append(&tmp, s, n);
+        if (rc == 0)
+            rc = buf_putc(&tmp, '`');
+    } else {
+        rc = gofmt_quote(&tmp, s, n);
+    }
     if (rc == 0)
         rc = pad(out, sp, buf_str(&tmp), tmp.len, true);
     buf_fini(&tmp);
@@ -523,6 +545,10 @@ static int fmt_value(struct buf *out, const struct spec *sp, struct tmpl_value *
 {
     int rc = 0;
     size_t i;
+    if (sp->verb == 'T') {
+        const char *t = tmpl_type_name(v);
+        return pad(out, sp, t, strlen(t), false);
+    }
     if (v == NULL || v->kind == TMPL_NULL) {
         if (sp->verb == 'v')
             return pad(out, sp, "<nil>", 5, false);
@@ -574,6 +600,8 @@ static int fmt_value(struct buf *out, const struct spec *sp, struct tmpl_value *
         return bad_verb(out, sp->verb, v);
     case TMPL_OBJECT: {
         struct tmpl_value *p = NULL;
+        if (v->u.obj.type->print && strchr("vsqxX", sp->verb))
+            return fmt_stringer(out, sp, v);
         if (v->u.obj.type->convert && tmpl_plain(v, &p, NULL) == 0 && p->kind != TMPL_OBJECT)
             rc = fmt_value(out, sp, p);
         else

@@ -153,7 +153,7 @@ int gofmt_time(struct buf *out, const char *layout, int64_t ns, int32_t offset, 
         } else if (starts(p, "06")) {
             rc = buf_printf(out, "%02d", (int)(((c.year % 100) + 100) % 100)), p += 2;
         } else if (starts(p, "15")) {
-            rc = buf_printf(out, "%d", c.hour), p += 2;
+            rc = buf_printf(out, "%02d", c.hour), p += 2;
         } else if (starts(p, "_2")) {
             rc = buf_printf(out, "%2d", c.day), p += 2;
         } else if (*p == '1') {

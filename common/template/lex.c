@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Lexer for Go text/template: text, {{ }} actions with trim markers, comments, and the tokens
  * inside actions, with Go's lexer error messages. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +20,9 @@ struct lexer {
     char *errmsg;
     size_t errsize;
     int *errline;
+    const char *name;
+    int action_line; /* line of the open action's "{{", 0 outside actions */
+    int fail_line;   /* line to report when nonzero (the start of the failing token) */
 };
 
 static void emit(struct lexer *l, enum tok_type t, size_t start, size_t end, int line)
@@ -39,10 +43,17 @@ static void emit(struct lexer *l, enum tok_type t, size_t start, size_t end, int
 __attribute__((format(printf, 2, 3))) static int lex_fail(struct lexer *l, const char *fmt, ...)
 {
     va_list ap;
+    size_t n;
+    int line = l->fail_line ? l->fail_line : l->line;
     va_start(ap, fmt);
     vsnprintf(l->errmsg, l->errsize, fmt, ap);
     va_end(ap);
-    *l->errline = l->line;
+    n = strlen(l->errmsg);
+    /* like Go's parser: point at the action's start when the error is on a later line */
+    if (l->action_line != 0 && l->action_line != line && n < l->errsize)
+        snprintf(l->errmsg + n, l->errsize - n, " in action started at %s:%d", l->name,
+                 l->action_line);
+    *l->errline = line;
     return ERR_PARSE;
 }
 
@@ -66,6 +77,37 @@ static const char *find2(const char *s, size_t n, const char *needle)
             return s + i;
     }
     return NULL;
+}
+
+/* Decodes the UTF-8 sequence at s (0xFFFD when invalid). */
+static uint32_t decode_rune(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[0] >= 0xc2 && u[0] < 0xe0 && n >= 2 && (u[1] & 0xc0) == 0x80)
+        return ((uint32_t)(u[0] & 0x1f) << 6) | (u[1] & 0x3f);
+    if (u[0] >= 0xe0 && u[0] < 0xf0 && n >= 3 && (u[1] & 0xc0) == 0x80 && (u[2] & 0xc0) == 0x80)
+        return ((uint32_t)(u[0] & 0x0f) << 12) | ((uint32_t)(u[1] & 0x3f) << 6) | (u[2] & 0x3f);
+    if (u[0] >= 0xf0 && u[0] < 0xf5 && n >= 4 && (u[1] & 0xc0) == 0x80 && (u[2] & 0xc0) == 0x80 &&
+        (u[3] & 0xc0) == 0x80)
+        return ((uint32_t)(u[0] & 0x07) << 18) | ((uint32_t)(u[1] & 0x3f) << 12) |
+               ((uint32_t)(u[2] & 0x3f) << 6) | (u[3] & 0x3f);
+    return 0xfffd;
+}
+
+/* Approximates unicode.IsLetter/IsDigit for a non-ASCII rune: Latin-1 symbols, spaces and
+ * general punctuation are not letters; other valid runes are taken as letters. */
+static bool is_letter_rune(const char *s, size_t n)
+{
+    uint32_t r = decode_rune(s, n);
+    if (r == 0xfffd)
+        return false;
+    if (r < 0xc0)
+        return r == 0xaa || r == 0xb5 || r == 0xba;
+    if (r == 0xd7 || r == 0xf7)
+        return false;
+    if ((r >= 0x2000 && r <= 0x206f) || r == 0x1680 || r == 0x3000 || (r >= 0x2190 && r <= 0x2bff))
+        return false;
+    return true;
 }
 
 static int count_lines(const char *s, size_t n)
@@ -176,6 +218,7 @@ static const struct {
 static int lex_quote(struct lexer *l, char q, const char *what)
 {
     size_t start = l->pos++;
+    int start_line = l->line;
     while (l->pos < l->n) {
         char c = l->s[l->pos++];
         if (c == '\\' && q != '`') {
@@ -199,6 +242,7 @@ static int lex_quote(struct lexer *l, char q, const char *what)
             return 0;
         }
     }
+    l->fail_line = start_line;
     return lex_fail(l, "unterminated %s", what);
 }
 
@@ -280,6 +324,9 @@ static int lex_action(struct lexer *l, bool *trim_after)
                 return lex_fail(l, "bad number syntax: \"%.*s\"", (int)(l->pos - start),
                                 l->s + start);
             emit(l, T_NUMBER, start, l->pos, l->line);
+        } else if (c >= 0x80 && !is_letter_rune(l->s + l->pos, l->n - l->pos)) {
+            return lex_fail(l, "unrecognized character in action: U+%04X",
+                            (unsigned)decode_rune(l->s + l->pos, l->n - l->pos));
         } else if (is_alnum(c)) {
             size_t i;
             enum tok_type t = T_IDENT;
@@ -310,13 +357,13 @@ static int lex_action(struct lexer *l, bool *trim_after)
             l->pos++;
             emit(l, T_CHAR, start, l->pos, l->line);
         } else {
-            return lex_fail(l, "bad character U+%04X", c);
+            return lex_fail(l, "unrecognized character in action: U+%04X", c);
         }
     }
 }
 
-int tmpl_lex(struct arena *a, const char *text, size_t len, struct token **toks, size_t *ntoks,
-             char *errmsg, size_t errmsg_size, int *errline)
+int tmpl_lex(struct arena *a, const char *name, const char *text, size_t len, struct token **toks,
+             size_t *ntoks, char *errmsg, size_t errmsg_size, int *errline)
 {
     struct lexer l;
     int rc = 0;
@@ -329,6 +376,7 @@ int tmpl_lex(struct arena *a, const char *text, size_t len, struct token **toks,
     l.errmsg = errmsg;
     l.errsize = errmsg_size;
     l.errline = errline;
+    l.name = name;
     *toks = NULL;
     *ntoks = 0;
     while (l.pos < l.n) {
@@ -382,8 +430,10 @@ int tmpl_lex(struct arena *a, const char *text, size_t len, struct token **toks,
         }
         emit(&l, T_LEFT, end, l.pos, l.line);
         l.paren_depth = 0;
+        l.action_line = l.line;
         if ((rc = lex_action(&l, &trim_after)) != 0)
             goto out;
+        l.action_line = 0;
         trim_next = trim_after;
     }
     emit(&l, T_EOF, l.n, l.n, l.line);

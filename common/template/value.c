@@ -340,6 +340,8 @@ int tmpl_value_print(struct tmpl_value *v, struct buf *out)
         return gofmt_duration(out, v->u.dur_ns);
     case TMPL_OBJECT: {
         struct tmpl_value *p = NULL;
+        if (v->u.obj.type->print)
+            return v->u.obj.type->print(v->u.obj.ptr, out);
         if (v->u.obj.type->convert && tmpl_plain(v, &p, NULL) == 0) {
             rc = tmpl_value_print(p, out);
             tmpl_unref(p);

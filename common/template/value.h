@@ -42,7 +42,7 @@ typedef int (*tmpl_func_cb)(struct tmpl_ctx *ctx, int argc, struct tmpl_value **
  * (argc > 0, argv borrowed); it returns ERR_NOTFOUND (no message needed) when the object has no
  * such field or method, else 0 with a new reference in *out. convert (optional) returns the
  * plain value used for printing, len, index, range and comparisons. free (optional) releases ptr
- * when the last reference goes.
+ * when the last reference goes. print (optional) is the object's String() for output.
  */
 struct tmpl_object_type {
     const char *name; /* Go-like type name for error messages, e.g. "template.Alert" */
@@ -50,6 +50,8 @@ struct tmpl_object_type {
                struct tmpl_value **out, struct err *e);
     int (*convert)(void *ptr, struct tmpl_value **out, struct err *e);
     void (*free)(void *ptr);
+    /* optional: Go's String() method, used by print, %v and %s */
+    int (*print)(void *ptr, struct buf *out);
 };
 
 struct tmpl_map_entry {
