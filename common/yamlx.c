@@ -659,7 +659,7 @@ int yamlx_get_strmap(const struct yamlx_node *n, char ***keys, char ***values, s
     int r;
     if (yamlx_is_null(n))
         return 0;
-    if ((r = yamlx_map_check(n, NULL, "map", NULL)) != 0 && n->kind != YAMLX_MAP)
+    if (n->kind != YAMLX_MAP)
         return yamlx_error(e, n, ERR_INVALID, "cannot unmarshal %s into map[string]string",
                            node_tag(n));
     k = xcalloc(n->n + 1, sizeof(*k));

@@ -37,20 +37,22 @@ for dir in config-testdata config-validation; do
         fi
     done <"$AM/$dir/EXPECTED.tsv"
 done
-# The redacted printer reproduces Alertmanager's config.original for a captured config.
-cap=$AM/captures/alertmanager-webhook-run1
-if [ -f "$cap/am.yml" ] && command -v jq >/dev/null; then
+# The redacted printer reproduces Alertmanager's config.original for the captured configs.
+for cap in "$AM"/captures/*/; do
+    [ -f "$cap/am.yml" ] && [ -f "$cap/api_v2_status.json" ] || continue
+    command -v jq >/dev/null || break
+    name=$(basename "$cap")
     total=$((total + 1))
     want=$(jq -r .config.original "$cap/api_v2_status.json")
     got=$("$TOOL" --print "$cap/am.yml" | sed -n '/^global:/,$p')
     if [ "$want" = "$got" ]; then
-        echo "ok am_config/print-run1"
+        echo "ok am_config/print-$name"
         agree=$((agree + 1))
     else
-        echo "not ok am_config/print-run1: printed config differs from config.original"
+        echo "not ok am_config/print-$name: printed config differs from config.original"
         diff <(echo "$want") <(echo "$got") | head -20
         fail=$((fail + 1))
     fi
-fi
+done
 echo "am_config: $agree of $total agree with Alertmanager 0.25"
 [ $fail = 0 ]
