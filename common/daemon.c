@@ -193,7 +193,7 @@ static struct flag_def *build_defs(struct daemon *d, const struct flag_def *extr
     const struct flag_def common[] = {
         {"web.listen-address", FLAG_STRING, &f->listen_address,
          "Address to listen on for the API, /metrics and lifecycle endpoints (host:port, "
-         "[ipv6]:port or :port)."},
+         "[ipv6]:port, or :port for all interfaces)."},
         {"web.external-url", FLAG_STRING, &f->external_url,
          "The URL under which this daemon is externally reachable (used in links)."},
         {"web.route-prefix", FLAG_STRING, &f->route_prefix,

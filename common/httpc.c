@@ -36,7 +36,7 @@ struct httpc_call {
     CURL *easy;
     struct curl_slist *hdrs;
     char *method, *url, *body, *bearer, *user, *password, *ua;
-    char *ca_file, *cert_file, *key_file;
+    char *ca_file, *cert_file, *key_file, *proxy;
     size_t body_len;
     struct httpc_request req; /* numeric settings; pointers not used */
     httpc_done_cb cb;
@@ -202,6 +202,7 @@ static void call_free(struct httpc_call *k)
     xfree(k->ca_file);
     xfree(k->cert_file);
     xfree(k->key_file);
+    xfree(k->proxy);
     buf_fini(&k->bodybuf);
     httpc_response_fini(&k->resp);
     xfree(k);
@@ -268,6 +269,8 @@ static int call_setup(struct httpc_call *k, struct err *e)
         SET(CURLOPT_SSL_VERIFYPEER, 0L);
         SET(CURLOPT_SSL_VERIFYHOST, 0L);
     }
+    /* "" disables the *_proxy environment variables: proxies are configured, not inherited */
+    SET(CURLOPT_PROXY, k->proxy ? k->proxy : "");
     SET(CURLOPT_HTTPHEADER, k->hdrs);
 #undef SET
     if (cc != CURLE_OK)
@@ -451,6 +454,7 @@ int httpc_do(struct httpc *c, const struct httpc_request *req, httpc_done_cb cb,
     k->ca_file = dup_or_null(req->tls.ca_file);
     k->cert_file = dup_or_null(req->tls.cert_file);
     k->key_file = dup_or_null(req->tls.key_file);
+    k->proxy = dup_or_null(req->proxy_url);
     if (k->req.timeout_ms <= 0)
         k->req.timeout_ms = HTTPC_DEFAULT_TIMEOUT_MS;
     if (k->req.max_response == 0)

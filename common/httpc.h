@@ -45,6 +45,7 @@ struct httpc_request {
     const char *basic_user;   /* basic auth when set (with basic_password, may be "") */
     const char *basic_password;
     const char *user_agent; /* NULL = "tocsin/<version>" */
+    const char *proxy_url;  /* "http://host:port" forward proxy; NULL = none (env ignored) */
     struct httpc_tls tls;
     bool follow_redirects;
     int64_t timeout_ms;  /* per attempt; 0 = HTTPC_DEFAULT_TIMEOUT_MS */
@@ -71,7 +72,8 @@ struct httpc_response {
 /*
  * Completion callback, on the loop thread. resp is valid during the call only, but the callback
  * may take resp->body (set it to NULL). Called exactly once per httpc_do that returned 0,
- * unless the call was cancelled or the client freed first.
+ * unless the call was cancelled or the client freed first. It may start new calls or cancel
+ * others, but must not free the client.
  */
 typedef void (*httpc_done_cb)(struct httpc_response *resp, void *ctx);
 

@@ -9,8 +9,11 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 #include <jansson.h>
+#include <netdb.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +28,9 @@
 #include "common/metrics.h"
 #include "common/timeutil.h"
 #include "common/xalloc.h"
+
+/* Accept backlog of every listener (the kernel caps it at net.core.somaxconn). */
+#define HTTPD_LISTEN_BACKLOG 4096
 
 struct httpd_route {
     struct httpd_route *next;
@@ -235,6 +241,30 @@ static void format_sockaddr(const struct sockaddr_storage *ss, char *out, size_t
     }
 }
 
+/* Binds and listens on host:port (numeric port); NULL with *gai or *err_no set on failure. */
+static struct evconnlistener *listen_on(struct httpd *s, const char *host, const char *port,
+                                        int *gai, int *err_no)
+{
+    struct addrinfo hints, *ai = NULL;
+    struct evconnlistener *lis;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    *gai = getaddrinfo(host, port, &hints, &ai);
+    if (*gai != 0)
+        return NULL;
+    errno = 0;
+    /* our own listener for a deep accept backlog: bursts of clients must not wait for SYN
+     * retransmits (evhttp's default backlog is 128) */
+    lis = evconnlistener_new_bind(s->base, NULL, NULL,
+                                  LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+                                  HTTPD_LISTEN_BACKLOG, ai->ai_addr, (int)ai->ai_addrlen);
+    *err_no = errno;
+    freeaddrinfo(ai);
+    return lis;
+}
+
 int httpd_bind(struct httpd *s, const char *addr, struct err *e)
 {
     char host[256];
@@ -242,13 +272,26 @@ int httpd_bind(struct httpd *s, const char *addr, struct err *e)
     struct evhttp_bound_socket *bs;
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
+    struct evconnlistener *lis;
+    char portstr[16];
+    int gai = 0, err_no = 0;
     if ((rc = httpd_parse_address(addr, host, sizeof(host), &port, e)) != 0)
         return rc;
-    errno = 0;
-    bs = evhttp_bind_socket_with_handle(s->http, host[0] ? host : "0.0.0.0", (uint16_t)port);
-    if (bs == NULL)
+    snprintf(portstr, sizeof(portstr), "%d", port);
+    /* ":port" means every interface: IPv6 "::" is dual-stack on Linux; IPv4 when v6 is off */
+    lis = listen_on(s, host[0] ? host : "::", portstr, &gai, &err_no);
+    if (lis == NULL && host[0] == '\0')
+        lis = listen_on(s, "0.0.0.0", portstr, &gai, &err_no);
+    if (lis == NULL && gai != 0)
+        return err_set(e, ERR_IO, "cannot listen on %s: %s", addr, gai_strerror(gai));
+    if (lis == NULL)
         return err_set(e, ERR_IO, "cannot listen on %s: %s", addr,
-                       errno ? strerror(errno) : "bind failed");
+                       err_no ? strerror(err_no) : "bind failed");
+    bs = evhttp_bind_listener(s->http, lis);
+    if (bs == NULL) {
+        evconnlistener_free(lis);
+        return err_set(e, ERR_IO, "cannot listen on %s: evhttp_bind_listener failed", addr);
+    }
     s->bound = xreallocarray(s->bound, s->nbound + 1, sizeof(*s->bound));
     s->bound[s->nbound++] = bs;
     if (s->nbound == 1) {
@@ -513,6 +556,8 @@ struct httpd *httpd_new(struct event_base *base, const struct httpd_opts *opts)
 {
     struct httpd *s = xcalloc(1, sizeof(*s));
     struct timeval tv;
+    /* a client that vanishes mid-reply must cost an EPIPE, not the process */
+    signal(SIGPIPE, SIG_IGN);
     s->base = base;
     s->http = evhttp_new(base);
     if (s->http == NULL) {

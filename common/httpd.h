@@ -51,7 +51,8 @@ struct httpd_route_def {
 
 /*
  * Creates a server on base (borrowed; must outlive the server). opts may be NULL for defaults
- * (copied). Caller frees with httpd_free. Thread: the loop thread.
+ * (copied). Caller frees with httpd_free. Sets SIGPIPE to be ignored process-wide (writes to a
+ * vanished client must fail with EPIPE). Thread: the loop thread.
  */
 struct httpd *httpd_new(struct event_base *base, const struct httpd_opts *opts);
 
@@ -62,7 +63,7 @@ struct httpd *httpd_new(struct event_base *base, const struct httpd_opts *opts);
 void httpd_free(struct httpd *s);
 
 /*
- * Parses a listen address "host:port", "[v6addr]:port" or ":port" (all IPv4 interfaces) into
+ * Parses a listen address "host:port", "[v6addr]:port" or ":port" (all interfaces) into
  * host (without brackets; "" for all interfaces) and port. hostsz bytes for host.
  * ERR_INVALID with a message on a malformed address or port.
  */

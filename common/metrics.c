@@ -359,7 +359,7 @@ static void format_value(double v, char *out, size_t n)
         if (strtod(tmp, NULL) == v)
             break;
     }
-    exp = atoi(strchr(tmp, 'e') + 1);
+    exp = (int)strtol(strchr(tmp, 'e') + 1, NULL, 10);
     if (exp < -4 || exp >= 6) { /* Go: shortest 'g' switches to %e at exponent 6 */
         snprintf(out, n, "%s", tmp);
         return;

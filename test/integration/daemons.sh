@@ -158,6 +158,33 @@ for prog in tocsin-evaluator tocsin-notifier; do
         notok "$short/external-url-prefix" "did not start: $(tail -n 3 "$TMP/$short-prefix.log")"
     fi
 
+    # JSON logs: one object per line, the listening record carries the bound address
+    if ! command -v jq >/dev/null; then
+        skip "$short/json-log" "jq not installed"
+    else
+        "$BIN/$prog" --web.listen-address=127.0.0.1:0 --storage.path="$TMP/json" --log.format=json \
+            2>"$TMP/$short-json.log" &
+        jpid=$!
+        PIDS+=("$jpid")
+        jaddr=
+        for _ in $(seq 100); do
+            jaddr=$(grep '"msg":"listening"' "$TMP/$short-json.log" 2>/dev/null | jq -r .address 2>/dev/null)
+            [ -n "$jaddr" ] && break
+            sleep 0.1
+        done
+        if [ -n "$jaddr" ] && [ "$(status "http://$jaddr/-/healthy")" = 200 ]; then
+            ok "$short/json-log-address"
+        else
+            notok "$short/json-log-address" "$(head -c 300 "$TMP/$short-json.log")"
+        fi
+        stop_ok "$short/json-sigterm-exit-0" "$jpid"
+        if jq -e . "$TMP/$short-json.log" >/dev/null 2>&1; then
+            ok "$short/json-log-valid"
+        else
+            notok "$short/json-log-valid" "not JSON lines: $(head -c 300 "$TMP/$short-json.log")"
+        fi
+    fi
+
     exit2 "$short/bad-flag" "$prog" --no-such-flag
     exit2 "$short/bad-flag-value" "$prog" --web.listen-address=nonsense --storage.path="$TMP/x"
     exit2 "$short/bad-log-level" "$prog" --log.level=loud --storage.path="$TMP/x"

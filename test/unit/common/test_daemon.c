@@ -161,6 +161,72 @@ static void test_run_and_stop(void)
     rm_tmp();
 }
 
+static const struct daemon_spec manual_spec = {
+    .prog = "tocsin-test",
+    .summary = "test daemon",
+    .default_listen = "127.0.0.1:0",
+    .manual_ready = true,
+};
+
+struct manual_ctx {
+    struct daemon *d;
+    struct httpc *cli;
+    int statuses[2];
+    int n;
+};
+
+static void get_ready(struct manual_ctx *m);
+
+static void on_manual_ready(struct httpc_response *resp, void *ctx)
+{
+    struct manual_ctx *m = ctx;
+    m->statuses[m->n++] = resp->status;
+    if (m->n == 1) {
+        daemon_set_ready(m->d, true);
+        get_ready(m);
+    } else {
+        daemon_stop(m->d);
+    }
+}
+
+static void get_ready(struct manual_ctx *m)
+{
+    char url[128];
+    struct httpc_request r = {0};
+    snprintf(url, sizeof(url), "http://%s/-/ready", httpd_address(daemon_httpd(m->d)));
+    r.url = url;
+    CHECK_INT(httpc_do(m->cli, &r, on_manual_ready, m, NULL, NULL), 0);
+}
+
+static void kick_manual(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    get_ready(arg);
+}
+
+static void test_manual_ready(void)
+{
+    struct manual_ctx m = {0};
+    char storearg[160];
+    char *argv[] = {"p", storearg, "--log.format=json", NULL};
+    struct event *t;
+    struct timeval tv = {0, 10000};
+    make_tmp();
+    snprintf(storearg, sizeof(storearg), "--storage.path=%s", tmpdir);
+    CHECK_INT(daemon_new(&manual_spec, 3, argv, &m.d), 0);
+    m.cli = httpc_new(daemon_base(m.d));
+    t = evtimer_new(daemon_base(m.d), kick_manual, &m);
+    evtimer_add(t, &tv);
+    CHECK_INT(daemon_run(m.d), 0);
+    CHECK_INT(m.statuses[0], 503);
+    CHECK_INT(m.statuses[1], 200);
+    event_free(t);
+    httpc_free(m.cli);
+    daemon_free(m.d);
+    rm_tmp();
+}
+
 /* ---- worker threads hand replies back to the loop ---- */
 
 struct job {
@@ -234,6 +300,7 @@ static void test_loop_call(void)
     event_base_free(base);
 }
 
-static const struct test_case tests[] = {
-    TEST(test_exit_codes), TEST(test_reload), TEST(test_run_and_stop), TEST(test_loop_call), {0}};
+static const struct test_case tests[] = {TEST(test_exit_codes),   TEST(test_reload),
+                                         TEST(test_run_and_stop), TEST(test_loop_call),
+                                         TEST(test_manual_ready), {0}};
 TEST_MAIN(tests)

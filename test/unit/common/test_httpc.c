@@ -168,6 +168,91 @@ static void test_retries_exhausted(void)
     fx_fini(&f);
 }
 
+struct many {
+    int done, ok;
+};
+
+static void on_many(struct httpc_response *resp, void *ctx)
+{
+    struct many *m = ctx;
+    m->done++;
+    if (resp->rc == 0 && resp->status == 200 && strcmp(resp->body, "finally\n") == 0)
+        m->ok++;
+}
+
+/* Many calls in flight at once share one multi handle and one loop. */
+static void test_concurrent(void)
+{
+    struct fx f;
+    struct many m = {0};
+    char url[256];
+    struct httpc_request r;
+    int64_t deadline;
+    fx_init(&f);
+    httpd_route_add(f.srv, NULL, "/flaky", h_flaky, &f);
+    r = req_for(&f, "/flaky", url, sizeof(url));
+    for (int i = 0; i < 200; i++)
+        CHECK_INT(httpc_do(f.cli, &r, on_many, &m, NULL, NULL), 0);
+    CHECK_INT(httpc_pending(f.cli), 200);
+    deadline = time_mono_ms() + 10000;
+    while (m.done < 200 && time_mono_ms() < deadline)
+        event_base_loop(f.base, EVLOOP_ONCE);
+    CHECK_INT(m.done, 200);
+    CHECK_INT(m.ok, 200);
+    CHECK_INT(f.hits, 200);
+    CHECK_INT(httpc_pending(f.cli), 0);
+    fx_fini(&f);
+}
+
+static void h_redirect(struct httpd_req *req, void *ctx)
+{
+    (void)ctx;
+    httpd_reply_header(req, "Location", "/flaky");
+    httpd_reply_text(req, 302, "moved\n");
+}
+
+static void test_redirects(void)
+{
+    struct fx f;
+    char url[256];
+    struct httpc_request r;
+    fx_init(&f);
+    httpd_route_add(f.srv, NULL, "/flaky", h_flaky, &f);
+    httpd_route_add(f.srv, "GET", "/r", h_redirect, NULL);
+    r = req_for(&f, "/r", url, sizeof(url));
+    CHECK_INT(httpc_do(f.cli, &r, on_done, &f, NULL, NULL), 0);
+    fx_wait(&f, 5000);
+    CHECK_INT(f.resp.status, 302);
+    CHECK_STREQ(httpc_response_header(&f.resp, "Location"), "/flaky");
+    httpc_response_fini(&f.resp);
+    f.done = 0;
+    r.follow_redirects = true;
+    CHECK_INT(httpc_do(f.cli, &r, on_done, &f, NULL, NULL), 0);
+    fx_wait(&f, 5000);
+    CHECK_INT(f.resp.status, 200);
+    CHECK_STREQ(f.resp.body, "finally\n");
+    CHECK(httpc_response_header(&f.resp, "Location") == NULL); /* headers of the final reply */
+    fx_fini(&f);
+}
+
+/* With proxy_url the request goes to the proxy in absolute form; our server plays the proxy. */
+static void test_proxy(void)
+{
+    struct fx f;
+    struct httpc_request r = {0};
+    fx_init(&f);
+    httpd_route_add(f.srv, NULL, "/flaky", h_flaky, &f);
+    r.url = "http://upstream.invalid/flaky";
+    r.proxy_url = f.url;
+    r.timeout_ms = 3000;
+    CHECK_INT(httpc_do(f.cli, &r, on_done, &f, NULL, NULL), 0);
+    fx_wait(&f, 5000);
+    CHECK_INT(f.resp.rc, 0);
+    CHECK_INT(f.resp.status, 200);
+    CHECK_STREQ(f.resp.body, "finally\n");
+    fx_fini(&f);
+}
+
 static void test_no_retry_on_4xx(void)
 {
     struct fx f;
@@ -490,7 +575,7 @@ static pid_t tls_server_start(const char *dir, bool require_client_cert, int *po
         return -1;
     }
     fclose(f);
-    *port = atoi(line);
+    *port = (int)strtol(line, NULL, 10);
     return pid;
 }
 
@@ -576,6 +661,9 @@ static const struct test_case tests[] = {TEST(test_retry_then_success),
                                          TEST(test_bad_request),
                                          TEST(test_retry_after_parse),
                                          TEST(test_sync),
+                                         TEST(test_concurrent),
+                                         TEST(test_redirects),
+                                         TEST(test_proxy),
                                          TEST(test_tls),
                                          {0}};
 TEST_MAIN(tests)

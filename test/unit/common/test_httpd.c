@@ -468,6 +468,25 @@ static void test_head_pipelined(void)
     fx_fini(&f);
 }
 
+/* The read/write timeout does not cut off a handler that takes longer to answer. */
+static void test_slow_handler_outlives_timeout(void)
+{
+    struct fx f;
+    struct pending p = {0};
+    struct httpd_opts o = {.timeout_ms = 100};
+    fx_init(&f, &o);
+    p.timer = evtimer_new(f.base, on_pending_timer, &p);
+    p.status = 200;
+    CHECK_INT(httpd_route_add(f.srv, "GET", "/slow", h_slow, &p), 0); /* answers after 300 ms */
+    fx_send(&f, "GET", "/slow", NULL, NULL);
+    fx_wait(&f, 1);
+    CHECK_INT(f.last[0].rc, 0);
+    CHECK_INT(f.last[0].status, 200);
+    CHECK_STREQ(f.last[0].body, "late\n");
+    event_free(p.timer);
+    fx_fini(&f);
+}
+
 /* A connection that stalls mid-request is closed after the read timeout. */
 static void test_read_timeout(void)
 {
@@ -549,5 +568,6 @@ static const struct test_case tests[] = {TEST(test_parse_address),
                                          TEST(test_read_timeout),
                                          TEST(test_head_pipelined),
                                          TEST(test_route_prefix),
+                                         TEST(test_slow_handler_outlives_timeout),
                                          {0}};
 TEST_MAIN(tests)
