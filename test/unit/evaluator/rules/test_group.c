@@ -440,7 +440,31 @@ static void test_templates(void)
     fake_fini(&f);
 }
 
+static void test_duplicates(void)
+{
+    struct fake f;
+    fake_init(&f);
+    struct rule_group_opts o = opts_for(&f);
+    struct rule_group *g = load_group("groups:\n- name: g\n  rules:\n"
+                                      "  - alert: A\n    expr: x\n"
+                                      "  - record: r\n    expr: x\n",
+                                      &o);
+    f.expr[0] = "x";
+    f.ls[0][0] = L("a", "i", "1");
+    f.ls[0][1] = L("b", "i", "1"); /* same labels once __name__ is gone or replaced */
+    f.n[0] = 2;
+    CHECK_INT(rule_group_eval(g, 0), 2);
+    CHECK_STREQ(g->rules[0].last_error,
+                "vector contains metrics with the same labelset after applying alert labels");
+    CHECK_STREQ(g->rules[1].last_error,
+                "vector contains metrics with the same labelset after applying rule labels");
+    CHECK_INT(g->rules[0].nalerts, 0);
+    rule_group_free(g);
+    fake_fini(&f);
+}
+
 static const struct test_case tests[] = {
+    TEST(test_duplicates),
     TEST(test_templates),
     TEST(test_state_roundtrip),
     TEST(test_pending_firing_resolved),
