@@ -119,10 +119,12 @@ static void test_errors(void)
         "r.yml:3:3: groupname: \"a\" is repeated in the same file");
     bad("groups:\n- name: ''\n", "Groupname must not be empty");
     bad("groups:\n- name: a\n  rules:\n  - record: x\n    expr: '1'\n    bogus: 1\n",
-        "r.yml:6:5: field bogus not found in type rulefmt.Rule");
-    bad("groups:\n- name: a\n  bogus: 1\n", "field bogus not found in type rulefmt.RuleGroup");
+        "r.yml:6:5: group \"a\", rule 1, \"x\": field bogus not found in type rulefmt.Rule");
+    bad("groups:\n- name: a\n  bogus: 1\n",
+        "r.yml:3:3: group \"a\": field bogus not found in type rulefmt.RuleGroup");
     bad("groupz: []\n", "field groupz not found in type rulefmt.RuleGroups");
-    bad("groups:\n- name: a\n  interval: 5x\n", "r.yml:3:13: not a valid duration string");
+    bad("groups:\n- name: a\n  interval: 5x\n",
+        "r.yml:3:13: group \"a\": not a valid duration string");
     bad("groups:\n- name: a\n  limit: many\n", "cannot unmarshal !!str `many` into int");
     bad("groups:\n- name: a\n  rules:\n  - record: [x]\n    expr: '1'\n",
         "cannot unmarshal !!seq into string");
