@@ -307,7 +307,7 @@ static void test_schedule(void)
     CHECK_INT(n2, next + 10000);
     CHECK_INT(g->evaluations, 1);
     CHECK_INT(g->last_eval_ms, next);
-    /* 3.5 intervals late: 2 missed (between), one evaluation at the latest slot */
+    /* 3.5 intervals late: 3 slots missed, one evaluation at the latest due slot */
     int64_t n3 = rule_group_tick(g, n2 + 35000);
     CHECK_INT(g->missed, 3);
     CHECK_INT(g->evaluations, 2);
