@@ -159,7 +159,7 @@ static int parse_one_range(const struct yamlx_node *it, enum rkind k, int *pb, i
             return yamlx_error(e, it, ERR_INVALID, "end day must be greater than start day");
         if (x < 0 && y > 0)
             return yamlx_error(e, it, ERR_INVALID,
-                               "end day must be positive if start day is positive");
+                               "end day must be negative if start day is negative");
         break;
     case R_MONTH:
         if ((x = name_index(a, month_names, 12)) >= 0)
@@ -335,13 +335,36 @@ static void fmt_hhmm(int m, char *out, size_t n)
     snprintf(out, n, "%02d:%02d", m / 60, m % 60);
 }
 
+/* One flow sequence "key: [a, b]" of ranges, as Alertmanager marshals them. */
+static void print_ranges(struct emit *em, int indent, const char *key, const struct ti_range *v,
+                         size_t n, bool weekdays)
+{
+    emit_key(em, indent, key);
+    if (em->rc == 0)
+        em->rc = buf_puts(em->b, " [");
+    for (size_t i = 0; i < n && em->rc == 0; i++) {
+        char tmp[64];
+        if (weekdays && v[i].begin == v[i].end)
+            snprintf(tmp, sizeof(tmp), "%s", weekday_names[v[i].begin]);
+        else if (weekdays)
+            snprintf(tmp, sizeof(tmp), "%s:%s", weekday_names[v[i].begin], weekday_names[v[i].end]);
+        else if (v[i].begin == v[i].end)
+            snprintf(tmp, sizeof(tmp), "%d", v[i].begin);
+        else
+            snprintf(tmp, sizeof(tmp), "%d:%d", v[i].begin, v[i].end);
+        if (i > 0)
+            em->rc = buf_puts(em->b, ", ");
+        if (em->rc == 0)
+            em->rc = yamlx_put_scalar_flow(em->b, tmp);
+    }
+    if (em->rc == 0)
+        em->rc = buf_puts(em->b, "]\n");
+}
+
 void time_interval_print(const struct time_interval *ti, struct emit *em, int indent)
 {
     bool any = false;
-    if (ti->has_times && ti->ntimes == 0) {
-        any = true;
-        emit_kv_raw(em, indent, "times", "[]");
-    } else if (ti->has_times) {
+    if (ti->ntimes) {
         any = true;
         emit_key(em, indent, "times");
         emit_nl(em);
@@ -354,21 +377,21 @@ void time_interval_print(const struct time_interval *ti, struct emit *em, int in
             emit_kv(em, indent + 2, "end_time", b);
         }
     }
-    if (ti->src_weekdays) {
+    if (ti->src_weekdays && ti->nweekdays) {
         any = true;
-        emit_strv(em, indent, "weekdays", ti->src_weekdays, yamlx_strv_len(ti->src_weekdays), true);
+        print_ranges(em, indent, "weekdays", ti->weekdays, ti->nweekdays, true);
     }
-    if (ti->src_days) {
+    if (ti->src_days && ti->ndays) {
         any = true;
-        emit_strv(em, indent, "days_of_month", ti->src_days, yamlx_strv_len(ti->src_days), true);
+        print_ranges(em, indent, "days_of_month", ti->days_of_month, ti->ndays, false);
     }
-    if (ti->src_months) {
+    if (ti->src_months && ti->nmonths) {
         any = true;
-        emit_strv(em, indent, "months", ti->src_months, yamlx_strv_len(ti->src_months), true);
+        print_ranges(em, indent, "months", ti->months, ti->nmonths, false);
     }
-    if (ti->src_years) {
+    if (ti->src_years && ti->nyears) {
         any = true;
-        emit_strv(em, indent, "years", ti->src_years, yamlx_strv_len(ti->src_years), true);
+        print_ranges(em, indent, "years", ti->years, ti->nyears, false);
     }
     if (ti->location) {
         any = true;
