@@ -498,12 +498,13 @@ static struct node *action(struct parser *p)
     struct node *n;
     switch (t->type) {
     case T_BLOCK: {
-        const char *name = template_name(p, next_non_space(p), "block clause");
+        struct token *nt = next_non_space(p);
+        const char *name = template_name(p, nt, "block clause");
         struct node *pipe;
         struct tree *bt;
         if (!name)
             return NULL;
-        n = new_node(p, N_TEMPLATE, t->pos);
+        n = new_node(p, N_TEMPLATE, nt->pos);
         pipe = parse_pipeline(p, "block clause", T_RIGHT);
         if (!pipe)
             return NULL;
@@ -559,7 +560,7 @@ static struct node *action(struct parser *p)
         const char *name = template_name(p, nt, "template clause");
         if (!name)
             return NULL;
-        n = new_node(p, N_TEMPLATE, t->pos);
+        n = new_node(p, N_TEMPLATE, nt->pos); /* Go positions it at the name */
         n->text = name;
         n->len = strlen(name);
         if (next_non_space(p)->type != T_RIGHT) {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "common/arena.h"
+#include "common/template/htmlesc.h"
 #include "common/template/template.h"
 
 enum tok_type {
@@ -174,7 +175,8 @@ struct tmpl_ctx {
     int nest; /* current walk/pipeline recursion, bounded to protect the C stack */
     long iterations;
     const struct func_entry *cur_func;
-    bool failed; /* e holds a full "template: ..." message */
+    bool failed;         /* e holds a full "template: ..." message */
+    struct htmlesc html; /* HTML context when opts.html */
 };
 
 enum builtin_id tmpl_builtin_lookup(const char *name, size_t len);
