@@ -388,7 +388,7 @@ int ev_mods_ref(struct ev *ev, const struct promql_time_mods *m, int64_t t, int6
         if (rc != 0)
             return rc;
     }
-    *ref = at - off;
+    *ref = sat_sub(at, off);
     return 0;
 }
 
@@ -432,11 +432,11 @@ static int eval_vector_selector(struct ev *ev, const struct promql_expr *x, int6
         const struct promql_series_data *s = &set->s[i];
         long k = last_le(s->t, s->n, ref);
         double v;
-        if (k < 0 || s->t[k] <= ref - ev->o->lookback_ms || promql_is_stale(s->v[k]))
+        if (k < 0 || s->t[k] <= sat_sub(ref, ev->o->lookback_ms) || promql_is_stale(s->v[k]))
             continue;
         v = s->v[k];
         if (x->u.vs.smoothed && s->t[k] < ref && k + 1 < (long)s->n &&
-            s->t[k + 1] <= ref + ev->o->lookback_ms && !promql_is_stale(s->v[k + 1]))
+            s->t[k + 1] <= sat_add(ref, ev->o->lookback_ms) && !promql_is_stale(s->v[k + 1]))
             v = s->v[k] +
                 (s->v[k + 1] - s->v[k]) * (double)(ref - s->t[k]) / (double)(s->t[k + 1] - s->t[k]);
         promql_vector_push(&out->vec, labels_dup(s->labels), s->t[k], v);
@@ -465,12 +465,12 @@ static int eval_matrix_selector(struct ev *ev, const struct promql_expr *x, int6
     out->ref = ref;
     out->anchored = vs->anchored;
     out->smoothed = vs->smoothed;
-    lo_t = ref - range;
+    lo_t = sat_sub(ref, range);
     hi_t = ref;
     if (vs->anchored || vs->smoothed)
-        lo_t -= ev->o->lookback_ms;
+        lo_t = sat_sub(lo_t, ev->o->lookback_ms);
     if (vs->smoothed)
-        hi_t += ev->o->lookback_ms;
+        hi_t = sat_add(hi_t, ev->o->lookback_ms);
     from = xcalloc(set->n + 1, sizeof(*from));
     to = xcalloc(set->n + 1, sizeof(*to));
     for (size_t i = 0; i < set->n; i++) {
@@ -511,28 +511,29 @@ out:
 
 void ev_range_fini(struct ev_range *r)
 {
-    if (r->borrowed) {
-        for (size_t i = 0; i < r->m.n; i++) {
+    for (size_t i = 0; i < r->m.n; i++) {
+        if (r->borrowed)
             r->m.s[i].labels = NULL;
+        if (r->block != NULL)
             r->m.s[i].p = NULL;
-        }
-        xfree(r->block);
-        r->block = NULL;
-        r->borrowed = false;
     }
+    xfree(r->block);
+    r->block = NULL;
+    r->borrowed = false;
     promql_matrix_fini(&r->m);
 }
 
 /* Turns a borrowed range into one that owns its labels and points. */
 static void range_own(struct ev_range *r)
 {
-    if (!r->borrowed)
-        return;
     for (size_t i = 0; i < r->m.n; i++) {
         struct promql_series *s = &r->m.s[i];
-        s->labels = labels_dup(s->labels);
-        s->p = xmemdup(s->p, (s->n + 1) * sizeof(*s->p));
-        s->cap = s->n + 1;
+        if (r->borrowed)
+            s->labels = labels_dup(s->labels);
+        if (r->block != NULL) {
+            s->p = xmemdup(s->p, (s->n + 1) * sizeof(*s->p));
+            s->cap = s->n + 1;
+        }
     }
     xfree(r->block);
     r->block = NULL;
@@ -546,7 +547,8 @@ struct series_index {
 };
 
 static struct promql_series *series_find_or_add(struct promql_matrix *m, struct series_index *ix,
-                                                const struct labels *ls, bool drop_name)
+                                                const struct labels *ls, bool drop_name,
+                                                bool borrow)
 {
     size_t h;
     if (ix->cap < (m->n + 1) * 2) {
@@ -572,19 +574,41 @@ static struct promql_series *series_find_or_add(struct promql_matrix *m, struct 
     }
     ix->tab[h] = m->n + 1;
     {
-        struct promql_series *s = promql_matrix_push(m, labels_dup(ls));
+        struct promql_series *s =
+            promql_matrix_push(m, borrow ? (struct labels *)ls : labels_dup(ls));
         s->drop_name = drop_name;
         return s;
     }
+}
+
+static struct ev_memo *memo_get(struct ev *ev, const struct promql_expr *node)
+{
+    struct ev_memo *m;
+    for (size_t i = 0; i < ev->nmemo; i++)
+        if (ev->memo[i].node == node)
+            return &ev->memo[i];
+    if (ev->nmemo == ev->capmemo) {
+        ev->capmemo = ev->capmemo ? ev->capmemo * 2 : 4;
+        ev->memo = xreallocarray(ev->memo, ev->capmemo, sizeof(*ev->memo));
+    }
+    m = &ev->memo[ev->nmemo++];
+    memset(m, 0, sizeof(*m));
+    m->node = node;
+    return m;
 }
 
 static int eval_subquery(struct ev *ev, const struct promql_expr *x, int64_t t,
                          struct ev_range *out)
 {
     const struct promql_subquery *sq = &x->u.sq;
-    int rc;
+    int rc = 0;
     int64_t ref, range, step, start;
     struct series_index ix = {NULL, 0};
+    struct ev_memo *memo;
+    size_t drop = 0, pos = 0, nsteps;
+    /* Vector results: the matrix borrows labels from the memo, which keeps them until this node
+     * is evaluated again (after the caller has consumed the matrix). */
+    bool borrow = promql_expr_type(sq->expr) == PROMQL_TYPE_VECTOR;
     if ((rc = ev_mods_ref(ev, &sq->mods, t, &ref)) != 0)
         return rc;
     if ((rc = dyn_duration(ev, sq->range_expr, sq->range_dynamic, sq->range_ms, &range)) != 0)
@@ -597,36 +621,70 @@ static int eval_subquery(struct ev *ev, const struct promql_expr *x, int64_t t,
         return ev_fail(ev, ERR_INVALID, "subquery step must be positive");
     out->range_ms = range;
     out->ref = ref;
-    start = step * ((ref - range) / step);
-    if (start <= ref - range)
+    start = step * (sat_sub(ref, range) / step);
+    if (start <= sat_sub(ref, range) && start <= INT64_MAX - step)
         start += step;
+    nsteps = start <= ref ? (size_t)(((uint64_t)ref - (uint64_t)start) / (uint64_t)step) + 1 : 1;
+    if (nsteps > 4096)
+        nsteps = 4096;
+    memo = memo_get(ev, x);
+    /* Inner results before this window are no longer needed. */
+    while (drop < memo->n && memo->e[drop].ts < start)
+        promql_value_fini(&memo->e[drop++].v);
+    if (drop > 0) {
+        memmove(memo->e, memo->e + drop, (memo->n - drop) * sizeof(*memo->e));
+        memo->n -= drop;
+    }
     for (int64_t ts = start; ts <= ref; ts += step) {
-        struct promql_value v;
-        size_t held = ev->samples;
-        promql_value_init(&v);
-        rc = ev_eval(ev, sq->expr, ts, &v);
-        /* The inner step's working set is released; only the points kept stay counted. */
-        ev->samples = held;
-        if (rc == 0)
-            rc = ev_account(ev, v.type == PROMQL_VAL_VECTOR ? v.vec.n : 1);
-        if (rc != 0) {
-            promql_value_fini(&v);
-            break;
+        struct promql_value *v;
+        while (pos < memo->n && memo->e[pos].ts < ts)
+            pos++;
+        if (pos < memo->n && memo->e[pos].ts == ts) {
+            v = &memo->e[pos].v;
+        } else {
+            struct promql_value nv;
+            size_t held = ev->samples;
+            promql_value_init(&nv);
+            rc = ev_eval(ev, sq->expr, ts, &nv);
+            /* The inner step's working set is released; only the points kept stay counted. */
+            ev->samples = held;
+            if (rc == 0)
+                rc = ev_account(ev, nv.type == PROMQL_VAL_VECTOR ? nv.vec.n : 1);
+            if (rc != 0) {
+                promql_value_fini(&nv);
+                break;
+            }
+            if (memo->n == memo->cap) {
+                memo->cap = memo->cap ? memo->cap * 2 : 16;
+                memo->e = xreallocarray(memo->e, memo->cap, sizeof(*memo->e));
+            }
+            memmove(memo->e + pos + 1, memo->e + pos, (memo->n - pos) * sizeof(*memo->e));
+            memo->e[pos].ts = ts;
+            promql_value_move(&memo->e[pos].v, &nv);
+            memo->n++;
+            v = &memo->e[pos].v;
         }
-        if (v.type == PROMQL_VAL_SCALAR) {
+        pos++;
+        if (v->type == PROMQL_VAL_SCALAR) {
             struct labels *empty = labels_empty();
-            struct promql_series *s = series_find_or_add(&out->m, &ix, empty, false);
+            struct promql_series *s = series_find_or_add(&out->m, &ix, empty, false, false);
             labels_free(empty);
-            promql_series_push_point(s, ts, v.f);
-        } else if (v.type == PROMQL_VAL_VECTOR) {
-            for (size_t i = 0; i < v.vec.n; i++) {
-                struct promql_series *s =
-                    series_find_or_add(&out->m, &ix, v.vec.s[i].labels, v.vec.s[i].drop_name);
-                promql_series_push_point(s, ts, v.vec.s[i].v);
+            promql_series_push_point(s, ts, v->f);
+        } else if (v->type == PROMQL_VAL_VECTOR) {
+            for (size_t i = 0; i < v->vec.n; i++) {
+                struct promql_series *s = series_find_or_add(&out->m, &ix, v->vec.s[i].labels,
+                                                             v->vec.s[i].drop_name, borrow);
+                if (s->cap == 0) {
+                    s->cap = nsteps;
+                    s->p = xcalloc(nsteps, sizeof(*s->p));
+                }
+                promql_series_push_point(s, ts, v->vec.s[i].v);
             }
         }
-        promql_value_fini(&v);
+        if (ts > INT64_MAX - step)
+            break;
     }
+    out->borrowed = borrow;
     xfree(ix.tab);
     return rc;
 }
@@ -724,6 +782,13 @@ static void ev_fini(struct ev *ev)
     for (size_t i = 0; i < ev->ncache; i++)
         promql_series_set_fini(&ev->cache[i].set);
     xfree(ev->cache);
+    for (size_t i = 0; i < ev->nmemo; i++) {
+        for (size_t j = 0; j < ev->memo[i].n; j++)
+            promql_value_fini(&ev->memo[i].e[j].v);
+        xfree(ev->memo[i].e);
+    }
+    xfree(ev->memo);
+    xfree(ev->noted_name);
 }
 
 /* Drops flagged names of a final vector and rejects duplicate label sets. */
@@ -844,14 +909,14 @@ int promql_query_range_expr(struct promql_engine *eng, const struct promql_stora
         }
         if (v.type == PROMQL_VAL_SCALAR) {
             struct labels *empty = labels_empty();
-            struct promql_series *s = series_find_or_add(m, &ix, empty, false);
+            struct promql_series *s = series_find_or_add(m, &ix, empty, false, false);
             labels_free(empty);
             promql_series_push_point(s, t, v.f);
             ev.base_samples++;
         } else if (v.type == PROMQL_VAL_VECTOR) {
             for (size_t i = 0; i < v.vec.n; i++) {
                 struct promql_series *s =
-                    series_find_or_add(m, &ix, v.vec.s[i].labels, v.vec.s[i].drop_name);
+                    series_find_or_add(m, &ix, v.vec.s[i].labels, v.vec.s[i].drop_name, false);
                 if (v.vec.s[i].drop_name)
                     s->drop_name = true;
                 promql_series_push_point(s, t, v.vec.s[i].v);

@@ -251,6 +251,8 @@ static void put_selector(const struct promql_vector_selector *vs, struct buf *ou
     }
     if (vs->name != NULL)
         buf_puts(out, vs->name);
+    if (n == 0 && vs->name == NULL) /* info(x, {}); Prometheus prints nothing, which won't parse */
+        buf_puts(out, "{}");
     if (n > 0) {
         qsort(strs, n, sizeof(*strs), cmp_str);
         buf_putc(out, '{');

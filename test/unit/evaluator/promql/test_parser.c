@@ -339,6 +339,7 @@ static void test_printer(void)
         {"h >/ 5", "h >/ 5"},
         {"STEP()", "step()"},
         {"vector(start())", "vector(start())"},
+        {"info(e,{})", "info(e, {})"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         check_print(cases[i][0], cases[i][1]);
