@@ -94,4 +94,19 @@ test_case "rules_run_extrafields.yml --ignore-unknown-fields" 0 --ignore-unknown
 test_case rules_run_no_fuzzy.yml 1 rules_run_no_fuzzy.yml
 test_case "rules_run_fuzzy.yml --run correct" 0 --run correct rules_run_fuzzy.yml
 test_case "rules_run_fuzzy.yml --run wrong" 1 --run wrong rules_run_fuzzy.yml
+# The report text itself, against the real promtool when installed (these files give the same
+# output in 2.42 and 3.x).
+if command -v promtool >/dev/null; then
+    for f in failing.yml rules_run.yml; do
+        (cd "$C" && promtool test rules "$f") >"$TMP/want" 2>&1
+        (cd "$C" && "${CLI[@]}" test rules "$f") >"$TMP/got" 2>&1
+        if cmp -s "$TMP/want" "$TMP/got"; then
+            ok "test $f output identical to promtool"
+        else
+            notok "test $f output identical to promtool" "$(diff "$TMP/want" "$TMP/got" | head -c 600 | tr '\n' ' ')"
+        fi
+    done
+else
+    echo "skip test output identical to promtool: promtool not installed"
+fi
 exit $FAIL
