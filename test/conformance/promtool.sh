@@ -97,9 +97,12 @@ test_case "rules_run_fuzzy.yml --run wrong" 1 --run wrong rules_run_fuzzy.yml
 # The report text itself, against the real promtool when installed (these files give the same
 # output in 2.42 and 3.x).
 if command -v promtool >/dev/null; then
-    for f in failing.yml rules_run.yml; do
-        (cd "$C" && promtool test rules "$f") >"$TMP/want" 2>&1
-        (cd "$C" && "${CLI[@]}" test rules "$f") >"$TMP/got" 2>&1
+    D=$(cd "$(dirname "$0")" && pwd)/rules_diff
+    for f in failing.yml rules_run.yml "$D"/*_test.yml; do
+        dir=$C
+        case $f in /*) dir=$(dirname "$f") f=$(basename "$f") ;; esac
+        (cd "$dir" && promtool test rules "$f") >"$TMP/want" 2>&1
+        (cd "$dir" && "${CLI[@]}" test rules "$f") >"$TMP/got" 2>&1
         if cmp -s "$TMP/want" "$TMP/got"; then
             ok "test $f output identical to promtool"
         else
