@@ -32,24 +32,41 @@ static struct tmpl_value *labels_map(const struct labels *ls)
     return m;
 }
 
+/* Prometheus's query result element: *template.sample {Labels map[string]string; Value}. */
+static const char *const sample_fields[] = {"Labels", "Value"};
+static const struct tmpl_struct_type sample_type =
+    TMPL_STRUCT_TYPE("*template.sample", sample_fields, 2);
+
 struct tmpl_value *tmpl_prom_sample(const struct labels *ls, double value)
 {
-    struct tmpl_value *s = tmpl_map(TMPL_NULL);
-    tmpl_map_set(s, "Labels", labels_map(ls));
-    tmpl_map_set(s, "Value", tmpl_float(value));
-    return s;
+    struct tmpl_value *f[2];
+    f[0] = labels_map(ls);
+    f[1] = tmpl_float(value);
+    return tmpl_struct(&sample_type, f);
 }
+
+static bool is_sample(const struct tmpl_value *v)
+{
+    return v->kind == TMPL_OBJECT && v->u.obj.type == &sample_type.obj;
+}
+
+/* The anonymous struct Prometheus's AlertTemplateData returns: fixed fields, Go's type name. */
+static const char *const alert_fields[] = {"Labels", "ExternalLabels", "ExternalURL", "Value"};
+static const struct tmpl_struct_type alert_data_type = TMPL_STRUCT_TYPE(
+    "struct { Labels map[string]string; ExternalLabels map[string]string; ExternalURL string; "
+    "Value float64 }",
+    alert_fields, 4);
 
 struct tmpl_value *tmpl_prom_alert_data(const struct labels *labels,
                                         const struct labels *external_labels,
                                         const char *external_url, double value)
 {
-    struct tmpl_value *d = tmpl_map(TMPL_NULL);
-    tmpl_map_set(d, "Labels", labels_map(labels));
-    tmpl_map_set(d, "ExternalLabels", labels_map(external_labels));
-    tmpl_map_set_str(d, "ExternalURL", external_url ? external_url : "");
-    tmpl_map_set(d, "Value", tmpl_float(value));
-    return d;
+    struct tmpl_value *f[4];
+    f[0] = labels_map(labels);
+    f[1] = labels_map(external_labels);
+    f[2] = tmpl_string(external_url ? external_url : "");
+    f[3] = tmpl_float(value);
+    return tmpl_struct(&alert_data_type, f);
 }
 
 static int fmt_result(struct tmpl_value **out, const char *fmt, double v, const char *suffix)
@@ -207,28 +224,20 @@ static int fn_now(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv, stru
     return 0;
 }
 
-/* strings.Title: upper-cases the first letter of each word (ASCII letters). */
+/* strings.Title: upper-cases the first letter of each word. */
 static int fn_title(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
                     struct tmpl_value **out, struct err *e)
 {
     const char *s;
-    size_t n, i;
+    size_t n;
     int rc;
-    char *r;
-    bool prev_sep = true;
+    struct buf b;
     UNUSED_CTX;
     if ((rc = tmpl_arg_string(argv[0], &s, &n, e)) != 0)
         return rc;
-    r = xmemdup(s, n + 1);
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)r[i];
-        bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c >= 0x80;
-        if (prev_sep && c >= 'a' && c <= 'z')
-            r[i] = (char)(c - 32);
-        prev_sep = !word;
-    }
-    *out = tmpl_string_take(r, n);
+    buf_init(&b, 0);
+    tfu_map_case(s, n, TFU_TITLE, &b);
+    *out = tfu_take_string(&b);
     return 0;
 }
 
@@ -350,9 +359,10 @@ static int fn_strip_domain(struct tmpl_ctx *ctx, int argc, struct tmpl_value **a
 static int fn_strvalue(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
                        struct tmpl_value **out, struct err *e)
 {
-    struct tmpl_value *l = tmpl_map_get(argv[0], "Labels"), *v;
+    struct tmpl_value *l, *v;
     UNUSED_CTX;
-    if (argv[0]->kind != TMPL_MAP || !l)
+    l = tmpl_struct_field(argv[0], 0);
+    if (!is_sample(argv[0]))
         return err_set(e, ERR_INVALID, "wrong type for value; expected *template.sample; got %s",
                        tmpl_type_name(argv[0]));
     v = tmpl_map_get(l, "__value__");
@@ -387,7 +397,7 @@ static int want_samples(const struct tmpl_value *v, struct err *e)
 
 static int want_sample(const struct tmpl_value *v, struct err *e)
 {
-    if (v->kind != TMPL_MAP || !tmpl_map_get(v, "Labels"))
+    if (!is_sample(v))
         return err_set(e, ERR_INVALID, "wrong type for value; expected *template.sample; got %s",
                        tmpl_type_name(v));
     return 0;
@@ -415,7 +425,7 @@ static int fn_label(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
     UNUSED_CTX;
     if ((rc = tmpl_arg_string(argv[0], &name, NULL, e)) != 0 || (rc = want_sample(argv[1], e)) != 0)
         return rc;
-    v = tmpl_map_get(tmpl_map_get(argv[1], "Labels"), name);
+    v = tmpl_map_get(tmpl_struct_field(argv[1], 0), name);
     *out = v ? tmpl_ref(v) : tmpl_string("");
     return 0;
 }
@@ -428,14 +438,14 @@ static int fn_value(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
     UNUSED_CTX;
     if ((rc = want_sample(argv[0], e)) != 0)
         return rc;
-    v = tmpl_map_get(argv[0], "Value");
+    v = tmpl_struct_field(argv[0], 1);
     *out = v ? tmpl_ref(v) : tmpl_float(0);
     return 0;
 }
 
 static const char *sample_label(const struct tmpl_value *s, const char *name)
 {
-    struct tmpl_value *v = tmpl_map_get(tmpl_map_get(s, "Labels"), name);
+    struct tmpl_value *v = tmpl_map_get(tmpl_struct_field(s, 0), name);
     return v && v->kind == TMPL_STRING ? v->u.str.s : "";
 }
 
@@ -592,7 +602,7 @@ void tmpl_funcs_add_prometheus(struct tmpl_funcs *f, const struct tmpl_prom_opts
     tmpl_funcs_add(f, "stripDomain", fn_strip_domain, u, 1, 1);
     tmpl_funcs_add(f, "match", tfu_fn_match, u, 2, 2);
     tmpl_funcs_add(f, "reReplaceAll", tfu_fn_re_replace_all, u, 3, 3);
-    tmpl_funcs_add(f, "safeHtml", tfu_fn_identity_string, u, 1, 1);
+    tmpl_funcs_add(f, "safeHtml", tfu_fn_safe_html, u, 1, 1);
     tmpl_funcs_add(f, "strvalue", fn_strvalue, u, 1, 1);
     tmpl_funcs_add(f, "args", fn_args, u, 0, -1);
     tmpl_funcs_add(f, "first", fn_first, u, 1, 1);
