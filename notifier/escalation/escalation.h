@@ -72,7 +72,8 @@ void escalation_free(struct escalation *x);
  * switches to it: receivers (recv[0..n), borrowed, must stay valid until the next attach or
  * free) are used for step sends, and each of their integrations is wrapped so that every
  * notification opens the group's incident when needed and carries the incident id and signed
- * ack link as annotations (tocsin_incident_id, tocsin_ack_url). cfg must outlive the attach.
+ * ack link as annotations (tocsin_incident_id, tocsin_ack_url) when its route has an escalation
+ * policy (other payloads stay as Alertmanager sends them). cfg must outlive the attach.
  */
 int escalation_attach(struct escalation *x, const struct am_config *cfg, struct am_receiver **recv,
                       size_t n, struct err *e);

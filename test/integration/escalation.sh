@@ -161,6 +161,7 @@ t_check ack-survives-restart [ "$(state_of "$IA")" = acked ]
 # a step that is not yet due at the kill fires on time after the restart
 post_alert Crash2
 wait_count Crash2 slack 1 5
+sleep 0.5 # let the dispatcher commit its notification log (its own at-least-once window)
 stop_pid "$N_PID" 9
 start_notifier 3 || t_fail restart2 "$(tail -n 5 "$T_WORK/notifier3.log")"
 wait_count Crash2 sms 1 8
