@@ -125,7 +125,7 @@ static int act(int argc, char **argv, const char *action)
     path = cli_http_escape(a.pos[0]);
     buf_printf(&p, "/api/v1/incidents/%s/%s", path, action);
     xfree(path);
-    body = json_pack("{s:s}", "by", a.by);
+    body = json_pack("{s:s,s:s}", "by", a.by, "via", "cli");
     text = json_dumps(body, JSON_COMPACT);
     rc = request("POST", &a, buf_str(&p), text, &data);
     free(text);

@@ -61,7 +61,7 @@ static void h_get(struct httpd_req *req, void *ctx)
 static void h_post(struct httpd_req *req, void *ctx)
 {
     const char *suffix = httpd_req_path_suffix(req), *slash = strchr(suffix, '/');
-    const char *by = httpd_req_param(req, "by"), *body;
+    const char *by = httpd_req_param(req, "by"), *body, *via = "api";
     char id[32], byv[200];
     enum esc_action act;
     json_t *j = NULL;
@@ -91,10 +91,13 @@ static void h_post(struct httpd_req *req, void *ctx)
         }
         if (json_is_string(json_object_get(j, "by")))
             by = json_string_value(json_object_get(j, "by"));
+        if (json_is_string(json_object_get(j, "via")) &&
+            strcmp(json_string_value(json_object_get(j, "via")), "cli") == 0)
+            via = "cli";
     }
     snprintf(byv, sizeof(byv), "%s", by && *by ? by : "api");
     json_decref(j);
-    rc = escalation_act(ctx, id, act, byv, "api", now_ns(), &e);
+    rc = escalation_act(ctx, id, act, byv, via, now_ns(), &e);
     if (rc != 0) {
         reply_err(req, rc, &e);
         return;

@@ -738,7 +738,7 @@ static void poll_groups(struct escalation *x, int64_t now)
         }
         p = inc_policy(x, inc);
         if (!firing && (p == NULL || p->stop_on_resolve))
-            resolve_incident(x, inc, "alerts resolved", "notifier", now, false);
+            resolve_incident(x, inc, "notifier (all alerts resolved)", "notifier", now, false);
     }
     commit(x, NULL);
 }

@@ -193,4 +193,10 @@ t_check metrics-tta grep -q '^tocsin_incident_time_to_acknowledge_seconds_count{
 t_check metrics-ttr grep -q '^tocsin_incident_time_to_resolve_seconds_count{.*} [1-9]' "$T_WORK/metrics.txt"
 rep=$("$TOCSIN_BIN/tocsin" incident report "$IF" --notifier.url=$NURL 2>&1)
 t_check report-markdown bash -c "echo \"\$1\" | grep -q '^# Incident $IF' && echo \"\$1\" | grep -q 'Time to resolve' && echo \"\$1\" | grep -q '## Timeline'" _ "$rep"
+
+# 7. tocsin check config validates the escalation extension with positions
+t_check check-config-example bash -c '"$1" check config "$2" >/dev/null' _ "$TOCSIN_BIN/tocsin" "$TOCSIN_ROOT/examples/escalation/notifier.yml"
+sed 's/receivers: \[pagerduty\]/receivers: [nosuch]/' "$T_WORK/am.yml" >"$T_WORK/bad.yml"
+out=$("$TOCSIN_BIN/tocsin" check config "$T_WORK/bad.yml" 2>&1)
+t_check check-config-bad-receiver bash -c "echo \"\$1\" | grep -q 'FAILED: .*bad.yml:[0-9]*:[0-9]*: undefined receiver \"nosuch\"'" _ "$out"
 [ "$T_FAILED" = 0 ]
