@@ -5,6 +5,7 @@
 
 #include <event2/event.h>
 #include <openssl/sha.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,7 @@
 
 struct incident {
     json_t *j;        /* the durable record */
-    json_t *timeline; /* events in order (mirror of the store) */
+    json_t *timeline; /* events in order when there is no store (else read from the store) */
     bool seen;        /* scratch for the group poll */
     bool dirty;       /* record changed since the last commit */
     struct incident *next;
@@ -70,6 +71,7 @@ struct escalation {
     struct am_receiver **recv;
     size_t nrecv;
     struct incident *incidents;
+    json_t *active; /* group key -> address of its open/acked incident (an index) */
     struct esc_send *sends;
     struct metrics_family *m_opened, *m_acked, *m_resolved, *m_tta, *m_ttr, *m_esc;
 };
@@ -146,6 +148,10 @@ static struct incident *find_group(const struct escalation *x, const char *group
                                    bool active_only)
 {
     struct incident *best = NULL;
+    if (active_only) {
+        json_t *v = json_object_get(x->active, group_key);
+        return v ? (struct incident *)(intptr_t)json_integer_value(v) : NULL;
+    }
     for (struct incident *i = x->incidents; i; i = i->next) {
         if (strcmp(js(i->j, "group_key"), group_key) != 0)
             continue;
@@ -199,7 +205,10 @@ static void tl_add(struct escalation *x, struct incident *inc, const char *type,
     set_i(ev, "t", now);
     if (x->store && timeline_stage(x->store, js(inc->j, "id"), seq, ev) != 0)
         log_kv(LOG_ERROR, "timeline event too large for the store", NULL);
-    json_array_append_new(inc->timeline, ev);
+    if (inc->timeline)
+        json_array_append_new(inc->timeline, ev);
+    else
+        json_decref(ev);
     set_i(inc->j, "seq", (int64_t)seq + 1);
     stage_record(x, inc);
 }
@@ -626,6 +635,7 @@ static void resolve_incident(struct escalation *x, struct incident *inc, const c
 {
     json_t *notified = json_object_get(inc->j, "notified"), *nv;
     const char *k;
+    json_object_del(x->active, js(inc->j, "group_key"));
     set_s(inc->j, "state", "resolved");
     set_s(inc->j, "resolved_by", by);
     set_i(inc->j, "resolved_at", now);
@@ -708,6 +718,25 @@ static void poll_group(void *arg, const char *group_key, const struct labels *gl
     }
 }
 
+/* Forgets resolved incidents past retention (the store drops their records at a snapshot). */
+static void gc_resolved(struct escalation *x, int64_t now)
+{
+    struct incident **pp = &x->incidents;
+    while (*pp) {
+        struct incident *inc = *pp;
+        bool has_pending = json_object_size(json_object_get(inc->j, "pending")) > 0;
+        if (strcmp(js(inc->j, "state"), "resolved") == 0 && !has_pending &&
+            ji(inc->j, "resolved_at") + RESOLVED_KEEP_NS < now) {
+            *pp = inc->next;
+            json_decref(inc->j);
+            json_decref(inc->timeline);
+            xfree(inc);
+        } else {
+            pp = &inc->next;
+        }
+    }
+}
+
 static void poll_groups(struct escalation *x, int64_t now)
 {
     struct poll_ctx pc = {x, now};
@@ -741,6 +770,7 @@ static void poll_groups(struct escalation *x, int64_t now)
             resolve_incident(x, inc, "notifier (all alerts resolved)", "notifier", now, false);
     }
     commit(x, NULL);
+    gc_resolved(x, now);
 }
 
 /* ---- opening ---- */
@@ -780,7 +810,7 @@ static struct incident *open_incident(struct escalation *x, const struct am_noti
     for (size_t i = 0; sev == NULL && i < d->n; i++)
         sev = labels_get(d->alerts[i]->labels, "severity");
     inc->j = json_object();
-    inc->timeline = json_array();
+    inc->timeline = x->store ? NULL : json_array();
     set_s(inc->j, "id", id);
     set_s(inc->j, "group_key", d->group_key);
     set_s(inc->j, "route", r ? r->key : "");
@@ -810,6 +840,7 @@ static struct incident *open_incident(struct escalation *x, const struct am_noti
     json_object_set_new(inc->j, "alerts", alerts);
     inc->next = x->incidents;
     x->incidents = inc;
+    json_object_set_new(x->active, d->group_key, json_integer((json_int_t)(intptr_t)inc));
     p = inc_policy(x, inc);
     tl_add(x, inc, "opened", now,
            json_pack("{s:s,s:s}", "receiver", d->receiver, "policy", policy));
@@ -982,9 +1013,10 @@ static void restore_cb(void *arg, const char *key, size_t klen, const struct sto
     }
     inc = xcalloc(1, sizeof(*inc));
     inc->j = j;
-    inc->timeline = timeline_load(x->store, js(j, "id"));
     inc->next = x->incidents;
     x->incidents = inc;
+    if (strcmp(js(j, "state"), "resolved") != 0)
+        json_object_set_new(x->active, js(j, "group_key"), json_integer((json_int_t)(intptr_t)inc));
     json_object_foreach(json_object_get(j, "pending"), k, p) queue_send(x, js(j, "id"), k, 0);
 }
 
@@ -999,6 +1031,7 @@ int escalation_new(struct event_base *base, const struct esc_env *env, const str
     *out = NULL;
     x->base = base;
     x->env = *env;
+    x->active = json_object();
     x->store = o->store;
     x->external_url = xstrdup(o->external_url ? o->external_url : "");
     x->link_ttl = o->link_ttl_ns > 0 ? o->link_ttl_ns : 24 * 3600 * NS_PER_S;
@@ -1063,6 +1096,7 @@ void escalation_free(struct escalation *x)
     }
     route_tree_free(x->routes);
     esc_config_free(x->cfg);
+    json_decref(x->active);
     xfree(x->external_url);
     xfree(x);
 }
@@ -1274,7 +1308,7 @@ json_t *escalation_incident_json(const struct escalation *x, const char *id, int
         set_s(o, "ackURL", l);
         xfree(l);
     }
-    tl = json_deep_copy(inc->timeline);
+    tl = inc->timeline ? json_deep_copy(inc->timeline) : timeline_load(x->store, id);
     json_array_foreach(tl, i, ev)
     {
         char *t = timeline_describe(ev);

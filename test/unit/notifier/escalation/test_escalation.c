@@ -44,6 +44,20 @@ static const char *CFG =
     "  - name: ops\n"
     "    layers: [{members: [alice, bob], rotation: 1000d, start: '2027-01-15'}]\n";
 
+/* The same with a repeating chain that re-escalates on new alerts. */
+static char cfg2[4096];
+static const char *cfg_text;
+
+static const char *make_cfg2(void)
+{
+    const char *steps = strstr(CFG, "    steps:");
+    snprintf(cfg2, sizeof(cfg2),
+             "%.*s    repeat: 1\n    repeat_interval: 20m\n"
+             "    reescalate_on_new_alerts: true\n%s",
+             (int)(steps - CFG), CFG, steps);
+    return cfg2;
+}
+
 /* ---- fakes ---- */
 
 static char sent[64][160];
@@ -115,6 +129,15 @@ static void env_groups(void *ctx, esc_group_cb cb, void *arg)
         cb(arg, GROUP_KEY, group_labels, "slack", group_alerts, ngroup);
 }
 
+static bool muted;
+
+static const char *env_suppressed(void *ctx, const struct am_alert *a)
+{
+    (void)ctx;
+    (void)a;
+    return muted ? "silenced" : NULL;
+}
+
 static int64_t env_now(void *ctx)
 {
     (void)ctx;
@@ -132,7 +155,7 @@ struct rig {
 static void rig_open(struct rig *r, bool fresh)
 {
     struct err e;
-    struct esc_env env = {NULL, env_groups, NULL, env_now};
+    struct esc_env env = {NULL, env_groups, env_suppressed, env_now};
     struct esc_opts o = {0};
     err_clear(&e);
     if (fresh) {
@@ -140,7 +163,9 @@ static void rig_open(struct rig *r, bool fresh)
         CHECK(mkdtemp(r->dir) != NULL);
     }
     CHECK(store_open(r->dir, NULL, &r->store, &e) == 0);
-    CHECK(config_parse(CFG, strlen(CFG), "am.yml", &r->cfg, &e) == 0);
+    if (cfg_text == NULL)
+        cfg_text = CFG;
+    CHECK(config_parse(cfg_text, strlen(cfg_text), "am.yml", &r->cfg, &e) == 0);
     r->recv = fake_receivers();
     o.store = r->store;
     o.external_url = "http://tocsin.example";
@@ -397,7 +422,80 @@ static void test_ack_links(void)
     CHECK(acklink_key_load(&k, "/nonexistent/secret", NULL, &e) == ERR_IO);
 }
 
+static void test_repeat_and_reescalation(void)
+{
+    struct rig r;
+    struct err e;
+    struct am_alert *second;
+    struct label ls[] = {{"alertname", "Down"}, {"severity", "page"}, {"instance", "b"}};
+    const char *id;
+    cfg_text = make_cfg2();
+    setup_group();
+    rig_open(&r, true);
+    notify_first(&r);
+    for (int64_t t = 1; t <= 3000; t++)
+        tick(&r, T0 + t * S);
+    /* cycle 0: slack (dispatcher), pd at 5m, sms at 15m; cycle 1 (+20m): slack, pd, sms */
+    CHECK_INT(nsent, 6);
+    CHECK_STREQ(sent[3], "slack firing link");
+    CHECK_STREQ(sent[4], "pd firing link");
+    CHECK_STREQ(sent[5], "sms firing link bob");
+    id = only_id(r.x);
+    CHECK(escalation_act(r.x, id, ESC_ACK, "alice", "api", clock_now, &e) == 0);
+    /* a new alert joins the acknowledged incident: the policy restarts the chain */
+    second = am_alert_new(labels_new(ls, 3), NULL, "");
+    second->starts_at = clock_now;
+    group_alerts[1] = second;
+    ngroup = 2;
+    tick(&r, T0 + 3001 * S);
+    CHECK_STREQ(state_of(r.x, id), "open");
+    tick(&r, T0 + 3300 * S);
+    CHECK_INT(nsent, 6);
+    tick(&r, T0 + 3301 * S); /* 5m after the new alert joined */
+    CHECK_INT(nsent, 7);
+    CHECK_STREQ(sent[6], "pd firing link");
+    rig_close(&r);
+    am_alert_free(alert_down);
+    am_alert_free(second);
+    labels_free(group_labels);
+    cfg_text = NULL;
+}
+
+static void test_silenced_incident_holds_steps(void)
+{
+    struct rig r;
+    json_t *j;
+    size_t i;
+    json_t *ev;
+    bool held = false, silenced = false;
+    setup_group();
+    rig_open(&r, true);
+    notify_first(&r);
+    muted = true;
+    tick(&r, T0 + 10 * S);
+    tick(&r, T0 + 600 * S);
+    CHECK_INT(nsent, 1); /* the 5m step waits while every alert is silenced */
+    muted = false;
+    tick(&r, T0 + 601 * S);
+    CHECK_INT(nsent, 2);
+    CHECK_STREQ(sent[1], "pd firing link");
+    j = escalation_incident_json(r.x, only_id(r.x), clock_now);
+    json_array_foreach(json_object_get(j, "timeline"), i, ev)
+    {
+        const char *t = json_string_value(json_object_get(ev, "type"));
+        held = held || strcmp(t, "held") == 0;
+        silenced = silenced || strcmp(t, "silenced") == 0;
+    }
+    CHECK(held && silenced);
+    json_decref(j);
+    rig_close(&r);
+    am_alert_free(alert_down);
+    labels_free(group_labels);
+}
+
 static const struct test_case tests[] = {
+    TEST(test_repeat_and_reescalation),
+    TEST(test_silenced_incident_holds_steps),
     TEST(test_chain_on_time_and_resolve),
     TEST(test_ack_stops_and_unack_resumes),
     TEST(test_restart_fires_overdue_step_once),
