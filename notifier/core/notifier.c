@@ -21,7 +21,10 @@
 #include "notifier/dispatch/dispatch.h"
 #include "notifier/inhibit/inhibit.h"
 #include "notifier/receivers/http_sender.h"
+#include "notifier/receivers/pagerduty.h"
 #include "notifier/receivers/receiver.h"
+#include "notifier/receivers/slack.h"
+#include "notifier/receivers/tmpldata.h"
 #include "notifier/receivers/webhook.h"
 #include "notifier/route/route.h"
 #include "notifier/silence/silence.h"
@@ -182,6 +185,15 @@ static void add_integration(struct am_receiver *r, struct am_integration *it)
 
 static void build_receivers(struct notifier *n, struct generation *g)
 {
+    struct am_tmpl *tmpl = NULL;
+    struct err e;
+    if (am_tmpl_new((const char *const *)g->cfg->templates.v, g->cfg->templates.n, NULL, &tmpl,
+                    &e) != 0) {
+        log_kv(LOG_ERROR, "notification templates not loaded; using the defaults only", "err",
+               e.msg, NULL);
+        if (am_tmpl_new(NULL, 0, NULL, &tmpl, &e) != 0)
+            log_kv(LOG_ERROR, "default templates do not parse", "err", e.msg, NULL);
+    }
     g->nrecv = g->cfg->nreceivers;
     g->recv = xcalloc(g->nrecv ? g->nrecv : 1, sizeof(*g->recv));
     for (size_t i = 0; i < g->nrecv; i++) {
@@ -190,21 +202,35 @@ static void build_receivers(struct notifier *n, struct generation *g)
         r->name = xstrdup(c->name);
         for (int k = 0; k < AM_INTEGRATION_KINDS; k++) {
             for (size_t j = 0; j < c->configs[k].n; j++) {
+                const void *cfg = c->configs[k].v[j];
+                struct am_integration *it = NULL;
+                int rc = 0;
                 if (k == AM_WEBHOOK) {
-                    const struct am_webhook_config *w = c->configs[k].v[j];
+                    const struct am_webhook_config *w = cfg;
                     struct webhook_conf wc = {w->url, w->send_resolved,
                                               w->max_alerts > 0 ? (size_t)w->max_alerts : 0};
-                    add_integration(r, webhook_new(&wc, (unsigned)j, &n->sender.base));
+                    it = webhook_new(&wc, (unsigned)j, &n->sender.base);
+                } else if (k == AM_SLACK && tmpl) {
+                    it = slack_new(cfg, (unsigned)j, tmpl, &n->sender.base);
+                } else if (k == AM_PAGERDUTY && tmpl) {
+                    rc = pagerduty_new(cfg, (unsigned)j, tmpl, &n->sender.base, &it, &e);
                 } else {
-                    log_kv(LOG_WARN,
-                           "integration not implemented yet; notifications to it are not sent",
+                    rc = err_set(&e, ERR_UNSUPPORTED, "not implemented: %s integration",
+                                 am_integration_name((enum am_integration_kind)k));
+                }
+                if (it) {
+                    add_integration(r, it);
+                } else {
+                    log_kv(LOG_ERROR, "integration not created; notifications to it are not sent",
                            "receiver", c->name, "integration",
-                           am_integration_name((enum am_integration_kind)k), NULL);
+                           am_integration_name((enum am_integration_kind)k), "err",
+                           rc ? e.msg : "unknown", NULL);
                 }
             }
         }
         g->recv[i] = r;
     }
+    am_tmpl_unref(tmpl);
 }
 
 static void generation_free(struct generation *g)
