@@ -20,6 +20,7 @@
 #include "notifier/config/config.h"
 #include "notifier/dispatch/dispatch.h"
 #include "notifier/inhibit/inhibit.h"
+#include "notifier/receivers/email.h"
 #include "notifier/receivers/http_sender.h"
 #include "notifier/receivers/pagerduty.h"
 #include "notifier/receivers/receiver.h"
@@ -212,6 +213,8 @@ static void build_receivers(struct notifier *n, struct generation *g)
                     it = webhook_new(&wc, (unsigned)j, &n->sender.base);
                 } else if (k == AM_SLACK && tmpl) {
                     it = slack_new(cfg, (unsigned)j, tmpl, &n->sender.base);
+                } else if (k == AM_EMAIL && tmpl) {
+                    it = email_new(cfg, (unsigned)j, tmpl, email_transport_curl(n->base));
                 } else if (k == AM_PAGERDUTY && tmpl) {
                     rc = pagerduty_new(cfg, (unsigned)j, tmpl, &n->sender.base, &it, &e);
                 } else {

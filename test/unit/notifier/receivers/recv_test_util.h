@@ -25,7 +25,7 @@
 /* ---- capture files ---- */
 
 /* Directory of the integrations capture, or NULL when ../shared is absent. */
-static const char *rt_capture_dir(void)
+static __attribute__((unused)) const char *rt_capture_dir(void)
 {
     static char path[1024];
     const char *shared = getenv("TOCSIN_SHARED");
@@ -34,7 +34,7 @@ static const char *rt_capture_dir(void)
     return access(path, R_OK) == 0 ? path : NULL;
 }
 
-static char *rt_read(const char *path, size_t *len)
+static __attribute__((unused)) char *rt_read(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     struct buf b;
@@ -61,7 +61,7 @@ struct rt_data {
     json_t *root;
 };
 
-static struct labels *rt_kv(json_t *obj)
+static __attribute__((unused)) struct labels *rt_kv(json_t *obj)
 {
     struct labels_builder lb;
     struct labels *ls;
@@ -77,7 +77,7 @@ static struct labels *rt_kv(json_t *obj)
     return ls;
 }
 
-static int64_t rt_time(const char *s)
+static __attribute__((unused)) int64_t rt_time(const char *s)
 {
     int64_t ns = 0;
     if (am_time_parse(s, &ns, NULL) != 0)
@@ -88,7 +88,7 @@ static int64_t rt_time(const char *s)
 /* Loads the notification of a captured webhook body (file under the capture dir). now is
  * between the resolved alerts' ends and the firing ones' (INT64_MAX / 2 keeps resolved ones
  * resolved and firing ones with endsAt 0 firing). */
-static void rt_data_load(struct rt_data *r, const char *file)
+static __attribute__((unused)) void rt_data_load(struct rt_data *r, const char *file)
 {
     char path[1400];
     json_t *alerts;
@@ -121,7 +121,7 @@ static void rt_data_load(struct rt_data *r, const char *file)
     r->d.n = n;
 }
 
-static void rt_data_fini(struct rt_data *r)
+static __attribute__((unused)) void rt_data_fini(struct rt_data *r)
 {
     for (size_t i = 0; i < r->d.n; i++)
         am_alert_free(r->v[i]);
@@ -138,8 +138,9 @@ struct rt_alert_spec {
     int64_t ends_at;
 };
 
-static void rt_data_make(struct rt_data *r, const char *receiver, const struct rt_alert_spec *s,
-                         size_t n, const char *group_label)
+static __attribute__((unused)) void rt_data_make(struct rt_data *r, const char *receiver,
+                                                 const struct rt_alert_spec *s, size_t n,
+                                                 const char *group_label)
 {
     memset(r, 0, sizeof(*r));
     r->v = xcalloc(n + 1, sizeof(*r->v));
@@ -173,7 +174,7 @@ static void rt_data_make(struct rt_data *r, const char *receiver, const struct r
 
 /* ---- config ---- */
 
-static struct am_config *rt_config(const char *yaml)
+static __attribute__((unused)) struct am_config *rt_config(const char *yaml)
 {
     struct am_config *c = NULL;
     struct err e;
@@ -182,7 +183,7 @@ static struct am_config *rt_config(const char *yaml)
     return c;
 }
 
-static struct am_tmpl *rt_tmpl(void)
+static __attribute__((unused)) struct am_tmpl *rt_tmpl(void)
 {
     struct am_tmpl *t = NULL;
     struct err e;
@@ -212,9 +213,10 @@ struct rt_sender {
     size_t n;
 };
 
-static int rt_send(struct receiver_sender *s, const char *url, const struct receiver_header *h,
-                   size_t nh, const char *body, size_t len, int64_t timeout_ns,
-                   receiver_send_done_cb done, void *arg)
+static __attribute__((unused)) int rt_send(struct receiver_sender *s, const char *url,
+                                           const struct receiver_header *h, size_t nh,
+                                           const char *body, size_t len, int64_t timeout_ns,
+                                           receiver_send_done_cb done, void *arg)
 {
     struct rt_sender *f = (struct rt_sender *)s;
     size_t i = f->n < RT_MAX_REQ ? f->n : RT_MAX_REQ - 1;
@@ -234,7 +236,7 @@ static int rt_send(struct receiver_sender *s, const char *url, const struct rece
     return 0;
 }
 
-static void rt_sender_init(struct rt_sender *f, int status)
+static __attribute__((unused)) void rt_sender_init(struct rt_sender *f, int status)
 {
     memset(f, 0, sizeof(*f));
     f->base.send = rt_send;
@@ -242,19 +244,19 @@ static void rt_sender_init(struct rt_sender *f, int status)
         f->status[i] = status;
 }
 
-static void rt_sender_fini(struct rt_sender *f)
+static __attribute__((unused)) void rt_sender_fini(struct rt_sender *f)
 {
     for (size_t i = 0; i < RT_MAX_REQ; i++)
         xfree(f->req[i].body);
 }
 
-static void rt_record(void *arg, const struct am_notify_result *r)
+static __attribute__((unused)) void rt_record(void *arg, const struct am_notify_result *r)
 {
     *(struct am_notify_result *)arg = *r;
 }
 
 /* Request body as a string (NUL-terminated copy owned by the sender). */
-static const char *rt_body(struct rt_sender *f, size_t i)
+static __attribute__((unused)) const char *rt_body(struct rt_sender *f, size_t i)
 {
     struct rt_request *q = &f->req[i];
     q->body = xrealloc(q->body, q->len + 1);
