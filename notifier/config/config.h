@@ -226,6 +226,18 @@ struct am_webex_config {
     char *api_url, *message, *room_id;
 };
 
+/* Tocsin extension `sms_configs`: Twilio Messages API or a generic HTTP SMS gateway. */
+struct am_sms_config {
+    bool send_resolved;
+    struct am_http_config *http_config;
+    char *provider; /* "twilio" (default) or "generic" */
+    char *url;      /* twilio: API base (default https://api.twilio.com); generic: endpoint */
+    char *account_sid, *auth_token /* secret */, *auth_token_file;
+    char *from;
+    struct am_strv to;
+    char *body; /* template */
+};
+
 enum am_integration_kind {
     AM_EMAIL = 0,
     AM_PAGERDUTY,
@@ -239,6 +251,7 @@ enum am_integration_kind {
     AM_TELEGRAM,
     AM_DISCORD,
     AM_WEBEX,
+    AM_SMS, /* Tocsin extension */
     AM_INTEGRATION_KINDS
 };
 

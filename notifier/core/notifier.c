@@ -25,6 +25,7 @@
 #include "notifier/receivers/pagerduty.h"
 #include "notifier/receivers/receiver.h"
 #include "notifier/receivers/slack.h"
+#include "notifier/receivers/sms.h"
 #include "notifier/receivers/tmpldata.h"
 #include "notifier/receivers/webhook.h"
 #include "notifier/route/route.h"
@@ -215,6 +216,8 @@ static void build_receivers(struct notifier *n, struct generation *g)
                     it = slack_new(cfg, (unsigned)j, tmpl, &n->sender.base);
                 } else if (k == AM_EMAIL && tmpl) {
                     it = email_new(cfg, (unsigned)j, tmpl, email_transport_curl(n->base));
+                } else if (k == AM_SMS && tmpl) {
+                    it = sms_new(cfg, (unsigned)j, tmpl, &n->sender.base);
                 } else if (k == AM_PAGERDUTY && tmpl) {
                     rc = pagerduty_new(cfg, (unsigned)j, tmpl, &n->sender.base, &it, &e);
                 } else {
