@@ -126,7 +126,7 @@ static int webhook_notify(struct am_integration *it, const struct am_notify_data
     struct webhook *w = (struct webhook *)it;
     static const struct receiver_header hdr[] = {
         {"Content-Type", "application/json"},
-        {"User-Agent", "Alertmanager/0.25.0"},
+        {"User-Agent", "Tocsin-Notifier/" TOCSIN_VERSION},
     };
     struct webhook_call *c = NULL;
     struct buf body;

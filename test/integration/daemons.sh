@@ -89,7 +89,11 @@ for prog in tocsin-evaluator tocsin-notifier; do
         continue
     fi
     cfg=$TMP/$short.yml
-    echo "# $short config" >"$cfg"
+    if [ "$short" = notifier ]; then
+        printf 'route: {receiver: null-receiver}\nreceivers: [{name: null-receiver}]\n' >"$cfg"
+    else
+        echo "# $short config" >"$cfg"
+    fi
     store=$TMP/$short-data/nested/dir
     if ! start "$prog" "$short" --web.listen-address=127.0.0.1:0 --storage.path="$store" \
         --config.file="$cfg" --log.level=debug; then
@@ -140,14 +144,14 @@ for prog in tocsin-evaluator tocsin-notifier; do
     status "$base/metrics" >/dev/null
     check "$short/reload-ok-metric" grep -q '^tocsin_config_last_reload_successful 1$' "$TMP/body"
     # a second daemon on the same port cannot listen: exit 1 with a log line
-    "$BIN/$prog" --web.listen-address="$ADDR" --storage.path="$TMP/other" 2>"$TMP/busy.log"
+    "$BIN/$prog" --web.listen-address="$ADDR" --storage.path="$TMP/$short-other" --config.file="$cfg" 2>"$TMP/busy.log"
     rc=$?
     check "$short/port-in-use-exit-1" test "$rc" = 1 -a -n "$(grep 'Unable to start web listener' "$TMP/busy.log")"
     stop_ok "$short/sigterm-exit-0" "$pid"
     check "$short/shutdown-logged" grep -q 'exiting gracefully' "$TMP/$short.log"
 
     # the route prefix follows the path of --web.external-url, as in Prometheus
-    if start "$prog" "$short-prefix" --web.listen-address=127.0.0.1:0 --storage.path="$TMP/pfx" \
+    if start "$prog" "$short-prefix" --web.listen-address=127.0.0.1:0 --storage.path="$TMP/$short-pfx" --config.file="$cfg" \
         --web.external-url=http://tocsin.example:8080/alerting/; then
         st=$(status "http://$ADDR/alerting/-/healthy")
         check "$short/external-url-prefix" test "$st" = 200
@@ -162,7 +166,7 @@ for prog in tocsin-evaluator tocsin-notifier; do
     if ! command -v jq >/dev/null; then
         skip "$short/json-log" "jq not installed"
     else
-        "$BIN/$prog" --web.listen-address=127.0.0.1:0 --storage.path="$TMP/json" --log.format=json \
+        "$BIN/$prog" --web.listen-address=127.0.0.1:0 --storage.path="$TMP/$short-json" --config.file="$cfg" --log.format=json \
             2>"$TMP/$short-json.log" &
         jpid=$!
         PIDS+=("$jpid")

@@ -238,7 +238,7 @@ static void test_notify_through_fake_sender(void)
     CHECK_STREQ(fs.url, "http://127.0.0.1:1/hook");
     CHECK_INT(fs.nh, 2);
     CHECK_STREQ(fs.hdr[0], "Content-Type: application/json");
-    CHECK_STREQ(fs.hdr[1], "User-Agent: Alertmanager/0.25.0");
+    CHECK_STREQ(fs.hdr[1], "User-Agent: Tocsin-Notifier/" TOCSIN_VERSION);
     CHECK_INT(fs.timeout, 7);
     buf_init(&expect, 0);
     webhook_build_payload(&d, 0, &expect);
@@ -397,7 +397,7 @@ static void test_post_on_loopback(void)
     CHECK_INT(res.status, 200);
     CHECK(strncmp(srv.req, "POST /hook/default HTTP/1.1\r\n", 29) == 0);
     CHECK(strstr(srv.req, "\r\nContent-Type: application/json\r\n") != NULL);
-    CHECK(strstr(srv.req, "\r\nUser-Agent: Alertmanager/0.25.0\r\n") != NULL);
+    CHECK(strstr(srv.req, "\r\nUser-Agent: Tocsin-Notifier/" TOCSIN_VERSION "\r\n") != NULL);
     body = strstr(srv.req, "\r\n\r\n") + 4;
     buf_init(&expect, 0);
     webhook_build_payload(&d, 0, &expect);
