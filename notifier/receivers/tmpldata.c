@@ -385,7 +385,7 @@ int am_post(struct receiver_sender *s, const char *kind, const char *url, const 
 {
     struct receiver_header h[3] = {
         {"Content-Type", ctype},
-        {"User-Agent", "Alertmanager/0.25.0"},
+        {"User-Agent", "Tocsin-Notifier/" TOCSIN_VERSION},
         {"Authorization", auth},
     };
     struct post_call *c = xmalloc(sizeof(*c));

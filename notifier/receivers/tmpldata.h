@@ -88,8 +88,8 @@ char *am_truncate_runes(char *s, size_t n, bool *cut);
 void am_group_key_hash(const char *key, char out[65]);
 
 /*
- * Posts body (len bytes) to url with Content-Type ctype, User-Agent Alertmanager/0.25.0 and,
- * when auth is not NULL, Authorization: auth; classifies the answer with
+ * Posts body (len bytes) to url with Content-Type ctype, User-Agent Tocsin-Notifier/VERSION (as the
+ * webhook) and, when auth is not NULL, Authorization: auth; classifies the answer with
  * am_notify_result_from_http(kind, now) and calls done once. Returns like sender->send (done
  * not called on a negative return).
  */

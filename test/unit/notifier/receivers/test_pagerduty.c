@@ -102,7 +102,7 @@ static void test_pd_all_fields(void)
     CHECK_INT(res.outcome, AM_NOTIFY_OK);
     CHECK_STREQ(fs.req[0].url, "http://127.0.0.1:3/v2/enqueue");
     CHECK_STREQ(fs.req[0].hdr[0], "Content-Type: application/json");
-    CHECK_STREQ(fs.req[0].hdr[1], "User-Agent: Alertmanager/0.25.0");
+    CHECK_STREQ(fs.req[0].hdr[1], "User-Agent: Tocsin-Notifier/" TOCSIN_VERSION);
     CHECK_STREQ(
         rt_body(&fs, 0),
         "{\"routing_key\":\"rk-api\",\"dedup_key\":"

@@ -114,7 +114,7 @@ static void test_slack_all_fields(void)
     CHECK_STREQ(fs.req[0].url, "http://127.0.0.1:1/api/chat.postMessage");
     CHECK_INT(fs.req[0].nh, 3);
     CHECK_STREQ(fs.req[0].hdr[0], "Content-Type: application/json");
-    CHECK_STREQ(fs.req[0].hdr[1], "User-Agent: Alertmanager/0.25.0");
+    CHECK_STREQ(fs.req[0].hdr[1], "User-Agent: Tocsin-Notifier/" TOCSIN_VERSION);
     CHECK_STREQ(fs.req[0].hdr[2], "Authorization: Bearer xoxb-123");
     CHECK_INT(fs.req[0].timeout, 11);
     CHECK_STREQ(

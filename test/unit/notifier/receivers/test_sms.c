@@ -85,7 +85,7 @@ static void test_sms_twilio(void)
     CHECK_INT(fs.n, 2);
     CHECK_STREQ(fs.req[0].url, "http://127.0.0.1:4/2010-04-01/Accounts/AC123/Messages.json");
     CHECK_STREQ(fs.req[0].hdr[0], "Content-Type: application/x-www-form-urlencoded");
-    CHECK_STREQ(fs.req[0].hdr[1], "User-Agent: Alertmanager/0.25.0");
+    CHECK_STREQ(fs.req[0].hdr[1], "User-Agent: Tocsin-Notifier/" TOCSIN_VERSION);
     /* base64("AC123:secret") */
     CHECK_STREQ(fs.req[0].hdr[2], "Authorization: Basic QUMxMjM6c2VjcmV0");
     CHECK_STREQ(rt_body(&fs, 0),
