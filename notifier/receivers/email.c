@@ -545,6 +545,8 @@ static void email_sent(void *arg, int rc, int code, const char *error)
     struct email_call *c = arg;
     struct am_notify_result r;
     memset(&r, 0, sizeof(r));
+    if (rc != 0 && code < 400)
+        code = 0; /* the last reply was a success (EHLO...): the failure is not the server's */
     r.status = code;
     if (rc == 0) {
         r.outcome = AM_NOTIFY_OK;

@@ -12,11 +12,13 @@ need_cmd curl python3 jq base64
 HP=$(free_port)
 MP=$(free_port)
 NP=$(free_port)
+TP=$(free_port)
 EXT=http://127.0.0.1:19093
 REQ=$T_WORK/http.jsonl
 MAIL=$T_WORK/mail
+TMAIL=$T_WORK/mail-tls
 CAP=$TOCSIN_SHARED/conformance/alertmanager/captures/alertmanager-integrations
-mkdir -p "$MAIL"
+mkdir -p "$MAIL" "$TMAIL"
 touch "$REQ"
 SMTP_PY=""
 for py in python3 /usr/bin/python3; do
@@ -40,6 +42,10 @@ route:
       matchers: ['alertname="RateLimited"']
     - receiver: legacy
       matchers: ['alertname="Legacy"']
+    - receiver: starttls
+      matchers: ['alertname="Secure"']
+    - receiver: tls-required-but-absent
+      matchers: ['alertname="NoTLS"']
 receivers:
   - name: all
     slack_configs:
@@ -73,12 +79,33 @@ receivers:
   - name: legacy
     pagerduty_configs:
       - service_key: 'v1key'
+  - name: starttls
+    email_configs:
+      - to: 'secure@example.test'
+        smarthost: '127.0.0.1:$TP'
+        require_tls: true
+        tls_config: {insecure_skip_verify: true}
+        text: 'plain text for {{ .CommonLabels.alertname }}'
+  - name: tls-required-but-absent
+    email_configs:
+      - to: 'never@example.test'
+        require_tls: true
 YAML
 
 bg_start http python3 "$TOCSIN_ROOT/test/integration/stand_ins/http_stand_in.py" "$HP" "$REQ"
 if [ -n "$SMTP_PY" ]; then
     PYTHONPATH="$TOCSIN_ROOT/test/integration/stand_ins" bg_start smtp "$SMTP_PY" -m aiosmtpd -n \
         -l "127.0.0.1:$MP" -c smtp_sink.Saver "$MAIL"
+fi
+if [ -n "$SMTP_PY" ] && command -v openssl >/dev/null 2>&1 &&
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T_WORK/key.pem" -out "$T_WORK/cert.pem" \
+        -days 1 -subj /CN=127.0.0.1 >/dev/null 2>&1; then
+    PYTHONPATH="$TOCSIN_ROOT/test/integration/stand_ins" bg_start smtp-tls "$SMTP_PY" -m aiosmtpd \
+        -n -l "127.0.0.1:$TP" --tlscert "$T_WORK/cert.pem" --tlskey "$T_WORK/key.pem" \
+        -c smtp_sink.Saver "$TMAIL"
+    HAVE_TLS=1
+else
+    HAVE_TLS=0
 fi
 bg_start notifier "$TOCSIN_BIN/tocsin-notifier" --config.file="$T_WORK/am.yml" \
     --web.listen-address=127.0.0.1:$NP --storage.path="$T_WORK/data" --web.external-url=$EXT
@@ -239,6 +266,41 @@ fi
 sleep 1
 v=$(count "$TW")
 [ "$v" = 2 ] && t_ok twilio-no-resolved-messages || t_fail twilio-no-resolved-messages "$v requests"
+
+# ---- STARTTLS ----
+if [ "$HAVE_TLS" = 1 ]; then
+    post '[{"labels":{"alertname":"Secure"}},{"labels":{"alertname":"NoTLS"}}]' >/dev/null
+    for ((i = 0; i < 100; i++)); do
+        [ -f "$TMAIL/0001.eml" ] && break
+        sleep 0.1
+    done
+    if [ -f "$TMAIL/0001.eml" ]; then
+        t_ok email-starttls-delivered
+        v=$("$SMTP_PY" - "$TMAIL/0001.eml" <<'PY'
+import email, sys
+from email import policy
+msg = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=policy.default)
+print(','.join(p.get_content_type() for p in msg.iter_parts()),
+      msg.get_body(('plain',)).get_content().strip())
+PY
+)
+        [ "$v" = "text/plain,text/html plain text for Secure" ] && t_ok email-text-and-html-parts ||
+            t_fail email-text-and-html-parts "$v"
+    else
+        t_fail email-starttls-delivered "$(grep -i 'starttls\|email' "$T_WORK/notifier.log" | tail -n 3)"
+    fi
+    # require_tls against a server without STARTTLS: never sent in clear text, retried
+    for ((i = 0; i < 50; i++)); do
+        grep -q 'receiver=tls-required-but-absent.*integration=0' "$T_WORK/notifier.log" && break
+        sleep 0.1
+    done
+    if grep -q 'receiver=tls-required-but-absent' "$T_WORK/notifier.log" &&
+        ! grep -rqs 'never@example.test' "$MAIL"; then
+        t_ok email-require-tls-no-cleartext
+    else t_fail email-require-tls-no-cleartext "$(grep tls-required "$T_WORK/notifier.log" | head -n 2)"; fi
+else
+    t_skip email-starttls "aiosmtpd or openssl missing"
+fi
 
 # ---- 429 Retry-After ----
 post '[{"labels":{"alertname":"RateLimited"}}]' >/dev/null
