@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/xalloc.h"
+#include "common/yamlx.h"
 #include "notifier/alert/alert.h"
 #include "notifier/alert/alert_json.h"
 #include "notifier/alert/provider.h"
@@ -189,8 +190,14 @@ static void build_receivers(struct notifier *n, struct generation *g)
 {
     struct am_tmpl *tmpl = NULL;
     struct err e;
-    if (am_tmpl_new((const char *const *)g->cfg->templates.v, g->cfg->templates.n, NULL, &tmpl,
-                    &e) != 0) {
+    const char *file = g->cfg->doc ? yamlx_doc_file(g->cfg->doc) : NULL;
+    const char *slash = file ? strrchr(file, '/') : NULL;
+    /* relative template globs resolve against the config file's directory, as Alertmanager */
+    char *dir = slash ? xstrndup(file, slash == file ? 1 : (size_t)(slash - file)) : NULL;
+    int trc =
+        am_tmpl_new((const char *const *)g->cfg->templates.v, g->cfg->templates.n, dir, &tmpl, &e);
+    xfree(dir);
+    if (trc != 0) {
         log_kv(LOG_ERROR, "notification templates not loaded; using the defaults only", "err",
                e.msg, NULL);
         if (am_tmpl_new(NULL, 0, NULL, &tmpl, &e) != 0)

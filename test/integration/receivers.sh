@@ -25,7 +25,12 @@ for py in python3 /usr/bin/python3; do
     if "$py" -c 'import aiosmtpd' 2>/dev/null; then SMTP_PY=$py; break; fi
 done
 
+mkdir -p "$T_WORK/tmpl"
+cat >"$T_WORK/tmpl/custom.tmpl" <<'TMPL'
+{{ define "custom.text" }}{{ range .Alerts }}{{ .Annotations.summary }}; {{ end }}{{ end }}
+TMPL
 cat >"$T_WORK/am.yml" <<YAML
+templates: ['tmpl/*.tmpl']
 global:
   smtp_smarthost: '127.0.0.1:$MP'
   smtp_from: 'tocsin@example.test'
@@ -55,7 +60,7 @@ receivers:
       - api_url: 'http://127.0.0.1:$HP/api/chat.postMessage'
         http_config: {authorization: {credentials: xoxb-test-token}}
         channel: '#alerts'
-        text: '{{ range .Alerts }}{{ .Annotations.summary }}; {{ end }}'
+        text: '{{ template "custom.text" . }}'
     pagerduty_configs:
       - routing_key: 'R0UT1NGKEY0000000000000000000000'
         url: 'http://127.0.0.1:$HP/pagerduty/v2/enqueue'
@@ -167,7 +172,8 @@ wait_mail() {
 code=$(post "[$(alert db1 3),$(alert db2 1)]")
 [ "$code" = 200 ] && t_ok post-alerts || t_fail post-alerts "HTTP $code"
 
-# ---- first flush ----
+# ---- first flush (the chat.postMessage text comes from tmpl/custom.tmpl, a path relative to
+# the config file) ----
 if wait_count '^/slack/T000/B000/XXXX$' 1 15; then t_ok slack-webhook-delivered; else t_fail slack-webhook-delivered "$(cat "$REQ")"; fi
 same_as_capture slack-webhook-body-equals-alertmanager '^/slack/T000/B000/XXXX$' 1 0003.slack.json
 v=$(hdr '^/slack/' 1 Content-Type)
