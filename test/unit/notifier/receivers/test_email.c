@@ -412,7 +412,7 @@ static void loop_record(void *arg, const struct am_notify_result *r)
     event_base_loopbreak(l->base);
 }
 
-static void run_transfer(int reject, struct loop_res *lr, struct smtp_srv *s)
+static void run_transfer(int reject, int tls, struct loop_res *lr, struct smtp_srv *s)
 {
     struct sockaddr_in a;
     socklen_t al = sizeof(a);
@@ -433,10 +433,10 @@ static void run_transfer(int reject, struct loop_res *lr, struct smtp_srv *s)
     getsockname(s->lfd, (struct sockaddr *)&a, &al);
     pthread_create(&th, NULL, smtp_thread, s);
     yaml = xasprintf("global: {smtp_smarthost: '127.0.0.1:%d', smtp_from: 'am@example.test', "
-                     "smtp_require_tls: false, smtp_hello: tocsin-test}\n"
+                     "smtp_require_tls: %s, smtp_hello: tocsin-test}\n"
                      "route: {receiver: r}\n"
                      "receivers:\n- name: r\n  email_configs: [{to: 'ops@example.test'}]\n",
-                     ntohs(a.sin_port));
+                     ntohs(a.sin_port), tls ? "true" : "false");
     c = rt_config(yaml);
     lr->base = event_base_new();
     rt_data_make(&r, "r", alerts, 1, "alertname");
@@ -458,7 +458,7 @@ static void test_email_real_smtp(void)
     struct loop_res lr;
     struct smtp_srv s;
     memset(&lr, 0, sizeof(lr));
-    run_transfer(0, &lr, &s);
+    run_transfer(0, 0, &lr, &s);
     if (lr.r.outcome != AM_NOTIFY_OK)
         test_fail(__FILE__, __LINE__, "transfer failed: %s", lr.r.msg);
     CHECK(strstr(s.got, "EHLO tocsin-test\r\n") != NULL);
@@ -474,9 +474,22 @@ static void test_email_real_smtp_reject(void)
     struct loop_res lr;
     struct smtp_srv s;
     memset(&lr, 0, sizeof(lr));
-    run_transfer(1, &lr, &s);
+    run_transfer(1, 0, &lr, &s);
     CHECK_INT(lr.r.outcome, AM_NOTIFY_FAIL);
     CHECK_INT(lr.r.status, 550);
+}
+
+/* require_tls against a server without STARTTLS: retried, the message never sent in clear */
+static void test_email_require_tls_without_starttls(void)
+{
+    struct loop_res lr;
+    struct smtp_srv s;
+    memset(&lr, 0, sizeof(lr));
+    run_transfer(0, 1, &lr, &s);
+    CHECK_INT(lr.r.outcome, AM_NOTIFY_RETRY);
+    CHECK_INT(lr.r.status, 0);
+    CHECK(strstr(s.got, "MAIL FROM") == NULL);
+    CHECK(strstr(s.got, "Subject:") == NULL);
 }
 
 static const struct test_case tests[] = {
@@ -487,6 +500,7 @@ static const struct test_case tests[] = {
     TEST(test_email_outcomes),
     TEST(test_email_real_smtp),
     TEST(test_email_real_smtp_reject),
+    TEST(test_email_require_tls_without_starttls),
     {0},
 };
 
