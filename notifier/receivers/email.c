@@ -526,6 +526,13 @@ struct email_transport *email_transport_curl(struct event_base *base)
     return &g_curl.base;
 }
 
+void email_transport_curl_shutdown(void)
+{
+    if (g_curl.wq)
+        workq_free(g_curl.wq);
+    g_curl.wq = NULL;
+}
+
 /* ---- integration ---- */
 
 struct email {

@@ -53,6 +53,13 @@ struct email_transport {
 struct email_transport *email_transport_curl(struct event_base *base);
 
 /*
+ * Waits for the transport's transfers in flight, runs their completions on the calling thread
+ * and releases the worker threads; the next email_transport_curl starts afresh. Call it on the
+ * loop thread, outside the loop, before the event base is freed (no-op when never started).
+ */
+void email_transport_curl_shutdown(void);
+
+/*
  * New e-mail integration. c (borrowed) must outlive it; t gets a reference; tr is borrowed.
  * Caller frees with am_integration_free.
  */

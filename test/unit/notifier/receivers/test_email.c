@@ -466,7 +466,8 @@ static void test_email_real_smtp(void)
     CHECK(strstr(s.got, "RCPT TO:<ops@example.test>\r\n") != NULL);
     CHECK(strstr(s.got, "Subject: =?utf-8?q?[FIRING:1]_D=C3=AFsk") != NULL);
     CHECK(strstr(s.got, "\r\n.\r\n") != NULL);
-    /* the loop base stays referenced by the process-wide transport's worker queue */
+    email_transport_curl_shutdown();
+    event_base_free(lr.base);
 }
 
 static void test_email_real_smtp_reject(void)
