@@ -101,8 +101,7 @@ int email_qp_encode(struct buf *out, const char *s, size_t n)
         if ((b >= '!' && b <= '~' && b != '=') || b == ' ' || b == '\t' || b == '\n' || b == '\r') {
             qp_plain(&q, b);
         } else {
-            qp_encode(&q, b);
-            q.cr = false;
+            qp_encode(&q, b); /* like Go, leaves the CR state alone */
         }
     }
     qp_last_byte(&q);

@@ -225,6 +225,66 @@ static void test_qp_edges(void)
     buf_fini(&out);
 }
 
+/* Random bytes: lines stay within 76 characters, no trailing blanks, and decoding gives the
+ * input back (line ends normalised to LF the way Go's writer does). */
+static void test_qp_random_roundtrip(void)
+{
+    unsigned seed = 12345;
+    for (int round = 0; round < 300; round++) {
+        char in[600], want[600];
+        size_t n = (size_t)(rand_r(&seed) % 600), wn = 0;
+        struct buf out;
+        char *back;
+        const char *line;
+        for (size_t i = 0; i < n; i++) {
+            int k = rand_r(&seed) % 10;
+            in[i] = (char)(k < 5 ? 'a' + k
+                                 : (k == 5 ? ' ' : (k == 6 ? '\n' : 1 + rand_r(&seed) % 255)));
+        }
+        /* Go's line-end handling: CR, LF and CRLF each end a line; an LF right after a CR
+         * (even with an encoded byte between) is swallowed */
+        {
+            bool cr = false;
+            for (size_t i = 0; i < n; i++) {
+                unsigned char b = (unsigned char)in[i];
+                bool plain = (b >= '!' && b <= '~' && b != '=') || b == ' ' || b == '\t';
+                if (b == '\r' || b == '\n') {
+                    if (cr && b == '\n') {
+                        cr = false;
+                        continue;
+                    }
+                    cr = b == '\r';
+                    want[wn++] = '\n';
+                } else {
+                    want[wn++] = (char)b;
+                    if (plain)
+                        cr = false;
+                }
+            }
+        }
+        buf_init(&out, 0);
+        CHECK_INT(email_qp_encode(&out, in, n), 0);
+        for (line = buf_str(&out); *line;) {
+            const char *eol = strstr(line, "\r\n");
+            size_t l = eol ? (size_t)(eol - line) : strlen(line);
+            if (l > 76)
+                test_fail(__FILE__, __LINE__, "round %d: line of %zu chars", round, l);
+            for (size_t i = 0; i < l; i++)
+                if ((line[i] < ' ' && line[i] != '\t') || line[i] > '~')
+                    test_fail(__FILE__, __LINE__, "round %d: byte %d at %zu of %zu", round, line[i],
+                              i, l);
+            if (l > 0)
+                CHECK(line[l - 1] != ' ' && line[l - 1] != '\t');
+            line += l + (eol ? 2 : 0);
+        }
+        back = qp_decode(out.data ? out.data : "", out.len);
+        if (strlen(back) != wn || memcmp(back, want, wn) != 0)
+            test_fail(__FILE__, __LINE__, "round %d: roundtrip differs", round);
+        xfree(back);
+        buf_fini(&out);
+    }
+}
+
 static const struct rt_alert_spec alerts[] = {
     {{"alertname", "Dïsk", "job", "node", "instance", "db1", NULL}, {"summary", "full", NULL}, 0},
 };
@@ -497,6 +557,7 @@ static const struct test_case tests[] = {
     TEST(test_email_matches_capture),
     TEST(test_qp_matches_go),
     TEST(test_qp_edges),
+    TEST(test_qp_random_roundtrip),
     TEST(test_email_options),
     TEST(test_email_outcomes),
     TEST(test_email_real_smtp),
