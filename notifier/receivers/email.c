@@ -217,6 +217,7 @@ void email_msg_free(struct email_msg *m)
     xfree(m->rcpt);
     xfree(m->username);
     xfree(m->password);
+    xfree(m->authzid);
     xfree(m->ca_file);
     xfree(m->cert_file);
     xfree(m->key_file);
@@ -385,6 +386,8 @@ int email_build(const struct am_email_config *c, struct am_tmpl *t, const struct
                                                    : (c->auth_secret ? c->auth_secret : ""));
         }
     }
+    if (m->username)
+        m->authzid = opt_dup(c->auth_identity);
     m->require_tls = c->require_tls == AM_TRUE;
     if (c->tls_config) {
         m->insecure_skip_verify = c->tls_config->insecure_skip_verify;
@@ -467,6 +470,8 @@ static void curl_work(void *arg)
     if (m->username) {
         curl_easy_setopt(h, CURLOPT_USERNAME, m->username);
         curl_easy_setopt(h, CURLOPT_PASSWORD, m->password ? m->password : "");
+        if (m->authzid)
+            curl_easy_setopt(h, CURLOPT_SASL_AUTHZID, m->authzid);
     }
     if (m->insecure_skip_verify) {
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);

@@ -27,6 +27,7 @@ struct email_msg {
     char **rcpt; /* envelope recipients */
     size_t nrcpt;
     char *username, *password; /* NULL: no AUTH */
+    char *authzid;             /* auth_identity (SASL authorization identity) or NULL */
     bool require_tls;          /* STARTTLS must succeed (smtp://) */
     bool insecure_skip_verify;
     char *ca_file, *cert_file, *key_file; /* NULL when unset */

@@ -293,7 +293,7 @@ static void test_email_options(void)
 {
     struct am_config *c = rt_config(
         "global: {smtp_smarthost: 'mail.test:465', smtp_from: 'Tocsin <tocsin@example.test>',"
-        " smtp_auth_username: u, smtp_auth_password: p}\n"
+        " smtp_auth_username: u, smtp_auth_password: p, smtp_auth_identity: id}\n"
         "route: {receiver: r}\n"
         "receivers:\n- name: r\n  email_configs:\n"
         "  - to: 'A <a@example.test>, b@example.test'\n"
@@ -331,6 +331,7 @@ static void test_email_options(void)
     CHECK_STREQ(m->rcpt[1], "b@example.test");
     CHECK_STREQ(m->username, "u");
     CHECK_STREQ(m->password, "p");
+    CHECK_STREQ(m->authzid, "id");
     CHECK(m->require_tls); /* smtp_require_tls defaults to true */
     CHECK(m->insecure_skip_verify);
     CHECK_STREQ(m->ca_file, "/ca.pem");
@@ -406,6 +407,7 @@ struct smtp_srv {
     char got[8192];
     size_t len;
     int reject_rcpt;
+    int auth; /* advertise AUTH PLAIN and accept any credentials */
 };
 
 static void srv_line(int fd, const char *s)
@@ -419,7 +421,7 @@ static void *smtp_thread(void *arg)
     struct smtp_srv *s = arg;
     int fd = accept(s->lfd, NULL, NULL);
     char buf[4096];
-    bool data = false;
+    bool data = false, awaiting = false;
     srv_line(fd, "220 test ready\r\n");
     for (;;) {
         ssize_t n = read(fd, buf, sizeof(buf));
@@ -437,9 +439,16 @@ static void *smtp_thread(void *arg)
             }
             continue;
         }
-        if (strncmp(buf, "EHLO", 4) == 0)
-            srv_line(fd, "250-test\r\n250 8BITMIME\r\n");
-        else if (strncmp(buf, "MAIL", 4) == 0)
+        if (awaiting) {
+            awaiting = false;
+            srv_line(fd, "235 2.7.0 authenticated\r\n");
+        } else if (strncmp(buf, "EHLO", 4) == 0)
+            srv_line(fd, s->auth ? "250-test\r\n250-AUTH PLAIN\r\n250 8BITMIME\r\n"
+                                 : "250-test\r\n250 8BITMIME\r\n");
+        else if (strncmp(buf, "AUTH", 4) == 0) {
+            awaiting = strchr(buf + 11, ' ') == NULL && strncmp(buf, "AUTH PLAIN\r\n", 12) == 0;
+            srv_line(fd, awaiting ? "334 \r\n" : "235 2.7.0 authenticated\r\n");
+        } else if (strncmp(buf, "MAIL", 4) == 0)
             srv_line(fd, "250 ok\r\n");
         else if (strncmp(buf, "RCPT", 4) == 0)
             srv_line(fd, s->reject_rcpt ? "550 no such user\r\n" : "250 ok\r\n");
@@ -472,7 +481,7 @@ static void loop_record(void *arg, const struct am_notify_result *r)
     event_base_loopbreak(l->base);
 }
 
-static void run_transfer(int reject, int tls, struct loop_res *lr, struct smtp_srv *s)
+static void run_transfer(int reject, int tls, int auth, struct loop_res *lr, struct smtp_srv *s)
 {
     struct sockaddr_in a;
     socklen_t al = sizeof(a);
@@ -484,6 +493,7 @@ static void run_transfer(int reject, int tls, struct loop_res *lr, struct smtp_s
     struct am_integration *it;
     memset(s, 0, sizeof(*s));
     s->reject_rcpt = reject;
+    s->auth = auth;
     s->lfd = socket(AF_INET, SOCK_STREAM, 0);
     memset(&a, 0, sizeof(a));
     a.sin_family = AF_INET;
@@ -493,10 +503,11 @@ static void run_transfer(int reject, int tls, struct loop_res *lr, struct smtp_s
     getsockname(s->lfd, (struct sockaddr *)&a, &al);
     pthread_create(&th, NULL, smtp_thread, s);
     yaml = xasprintf("global: {smtp_smarthost: '127.0.0.1:%d', smtp_from: 'am@example.test', "
-                     "smtp_require_tls: %s, smtp_hello: tocsin-test}\n"
+                     "smtp_require_tls: %s, smtp_hello: tocsin-test%s}\n"
                      "route: {receiver: r}\n"
                      "receivers:\n- name: r\n  email_configs: [{to: 'ops@example.test'}]\n",
-                     ntohs(a.sin_port), tls ? "true" : "false");
+                     ntohs(a.sin_port), tls ? "true" : "false",
+                     auth ? ", smtp_auth_username: u1, smtp_auth_password: pw1" : "");
     c = rt_config(yaml);
     lr->base = event_base_new();
     rt_data_make(&r, "r", alerts, 1, "alertname");
@@ -518,7 +529,7 @@ static void test_email_real_smtp(void)
     struct loop_res lr;
     struct smtp_srv s;
     memset(&lr, 0, sizeof(lr));
-    run_transfer(0, 0, &lr, &s);
+    run_transfer(0, 0, 0, &lr, &s);
     if (lr.r.outcome != AM_NOTIFY_OK)
         test_fail(__FILE__, __LINE__, "transfer failed: %s", lr.r.msg);
     CHECK(strstr(s.got, "EHLO tocsin-test\r\n") != NULL);
@@ -535,7 +546,7 @@ static void test_email_real_smtp_reject(void)
     struct loop_res lr;
     struct smtp_srv s;
     memset(&lr, 0, sizeof(lr));
-    run_transfer(1, 0, &lr, &s);
+    run_transfer(1, 0, 0, &lr, &s);
     CHECK_INT(lr.r.outcome, AM_NOTIFY_FAIL);
     CHECK_INT(lr.r.status, 550);
 }
@@ -546,11 +557,24 @@ static void test_email_require_tls_without_starttls(void)
     struct loop_res lr;
     struct smtp_srv s;
     memset(&lr, 0, sizeof(lr));
-    run_transfer(0, 1, &lr, &s);
+    run_transfer(0, 1, 0, &lr, &s);
     CHECK_INT(lr.r.outcome, AM_NOTIFY_RETRY);
     CHECK_INT(lr.r.status, 0);
     CHECK(strstr(s.got, "MAIL FROM") == NULL);
     CHECK(strstr(s.got, "Subject:") == NULL);
+}
+
+static void test_email_real_smtp_auth(void)
+{
+    struct loop_res lr;
+    struct smtp_srv s;
+    memset(&lr, 0, sizeof(lr));
+    run_transfer(0, 0, 1, &lr, &s);
+    if (lr.r.outcome != AM_NOTIFY_OK)
+        test_fail(__FILE__, __LINE__, "transfer failed: %s", lr.r.msg);
+    /* base64("\0u1\0pw1") */
+    CHECK(strstr(s.got, "AHUxAHB3MQ==\r\n") != NULL);
+    CHECK(strstr(s.got, "MAIL FROM:<am@example.test>") != NULL);
 }
 
 static const struct test_case tests[] = {
@@ -563,6 +587,7 @@ static const struct test_case tests[] = {
     TEST(test_email_real_smtp),
     TEST(test_email_real_smtp_reject),
     TEST(test_email_require_tls_without_starttls),
+    TEST(test_email_real_smtp_auth),
     {0},
 };
 
