@@ -342,13 +342,18 @@ out:
 
 int amatchers_parse(const char *s, struct matchers *out, struct err *e)
 {
-    if (amatchers_parse_utf8(s, out, NULL) == 0)
+    /* Alertmanager 0.25 only knows the classic syntax, so it decides whenever it can. */
+    int rc = amatchers_parse_classic(s, out, e);
+    if (rc == 0)
         return 0;
-    return amatchers_parse_classic(s, out, e);
+    if (amatchers_parse_utf8(s, out, NULL) == 0) {
+        err_clear(e);
+        return 0;
+    }
+    return rc;
 }
 
-/* Go strconv.Quote-like output: printable UTF-8 kept, control bytes and bad UTF-8 escaped. */
-static int put_go_quoted(struct buf *b, const char *s)
+int amatcher_put_quoted(struct buf *b, const char *s)
 {
     int r = buf_putc(b, '"');
     const unsigned char *p = (const unsigned char *)s;
@@ -415,7 +420,7 @@ int amatcher_format(const struct matcher *m, struct buf *out)
     if (r == 0)
         r = buf_puts(out, match_type_str(m->type));
     if (r == 0)
-        r = put_go_quoted(out, m->value);
+        r = amatcher_put_quoted(out, m->value);
     return r;
 }
 

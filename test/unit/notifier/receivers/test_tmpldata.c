@@ -87,7 +87,7 @@ static void test_data_fields(void)
                 "{{ .CommonLabels.nope }}",
                 &rc);
     CHECK_INT(rc, 0);
-    CHECK_STREQ(s, "team\\.a\\+b|firing|1/1|alertname=X|alertname=X, job=api|s1|"
+    CHECK_STREQ(s, "team\\.a\\+b|firing|1/1|map[alertname:X]|map[alertname:X job:api]|s1|"
                    "http://am.test:9093|firing a:1 1700000000 "
                    "http://prom.test:9090/graph?g0.expr=up 16;resolved b:1 1700000000 "
                    "http://prom.test:9090/graph?g0.expr=up 16;|");
@@ -133,7 +133,7 @@ static void test_auth_header(void)
     char dir[] = "/tmp/tocsin-auth-XXXXXX", path[128];
     struct am_http_config h;
     struct am_authorization a = {NULL, "tok", NULL};
-    struct am_basic_auth ba = {"user", NULL, "pass", NULL};
+    struct am_basic_auth ba = {.username = "user", .password = "pass"};
     struct err e;
     char *v = NULL;
     CHECK(mkdtemp(dir) != NULL);
