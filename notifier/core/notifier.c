@@ -425,6 +425,8 @@ void notifier_close(struct notifier *n)
 {
     if (n == NULL)
         return;
+    /* let SMTP transfers still in flight on worker threads finish before the loop goes */
+    email_transport_curl_shutdown();
     if (n->timer)
         event_free(n->timer);
     if (n->gc_timer)
