@@ -342,9 +342,15 @@ out:
 
 int amatchers_parse(const char *s, struct matchers *out, struct err *e)
 {
-    if (amatchers_parse_utf8(s, out, NULL) == 0)
+    /* Alertmanager 0.25 only knows the classic syntax, so it decides whenever it can. */
+    int rc = amatchers_parse_classic(s, out, e);
+    if (rc == 0)
         return 0;
-    return amatchers_parse_classic(s, out, e);
+    if (amatchers_parse_utf8(s, out, NULL) == 0) {
+        err_clear(e);
+        return 0;
+    }
+    return rc;
 }
 
 /* Go strconv.Quote-like output: printable UTF-8 kept, control bytes and bad UTF-8 escaped. */

@@ -33,8 +33,10 @@ int amatchers_parse_classic(const char *s, struct matchers *out, struct err *e);
 int amatchers_parse_utf8(const char *s, struct matchers *out, struct err *e);
 
 /*
- * What route `matchers:`, inhibit rules and amtool accept: tries the UTF-8 parser and falls
- * back to the classic one; when both fail, the classic error is reported (0.25's messages).
+ * What route `matchers:`, inhibit rules and amtool accept: the classic parser (Alertmanager
+ * 0.25's only syntax, so its reading of escapes wins), falling back to the UTF-8 parser for
+ * input only that one accepts (quoted or dotted names). When both fail, the classic error is
+ * reported (0.25's messages).
  */
 int amatchers_parse(const char *s, struct matchers *out, struct err *e);
 

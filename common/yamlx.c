@@ -17,6 +17,7 @@
 #include "common/arena.h"
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/labels.h"
 #include "common/timeutil.h"
 #include "common/xalloc.h"
 
@@ -659,7 +660,7 @@ int yamlx_get_strmap(const struct yamlx_node *n, char ***keys, char ***values, s
     int r;
     if (yamlx_is_null(n))
         return 0;
-    if ((r = yamlx_map_check(n, NULL, "map", NULL)) != 0 && n->kind != YAMLX_MAP)
+    if (n->kind != YAMLX_MAP)
         return yamlx_error(e, n, ERR_INVALID, "cannot unmarshal %s into map[string]string",
                            node_tag(n));
     k = xcalloc(n->n + 1, sizeof(*k));
@@ -696,58 +697,137 @@ fail:
     return r;
 }
 
-static bool needs_quotes(const char *s)
+static bool utf8_ok(const char *s)
 {
-    static const char *const special[] = {"true", "false", "yes", "no",   "on",    "off",  "null",
-                                          "~",    "y",     "n",   "True", "False", "Null", "NULL",
-                                          "TRUE", "FALSE", "Yes", "No",   NULL};
-    size_t n = strlen(s);
-    if (n == 0)
+    return utf8_valid(s, strlen(s));
+}
+
+static bool all_digits(const char *s, const char *set)
+{
+    if (*s == 0)
+        return false;
+    for (; *s; s++)
+        if (!strchr(set, *s))
+            return false;
+    return true;
+}
+
+/* yaml.v2's isBase60Float: [-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)? */
+static bool is_base60(const char *s)
+{
+    const char *p = s;
+    int groups = 0;
+    if (*p == '+' || *p == '-')
+        p++;
+    if (!(*p >= '0' && *p <= '9'))
+        return false;
+    while ((*p >= '0' && *p <= '9') || *p == '_')
+        p++;
+    while (*p == ':') {
+        p++;
+        if (p[0] >= '0' && p[0] <= '5' && p[1] >= '0' && p[1] <= '9')
+            p += 2;
+        else if (p[0] >= '0' && p[0] <= '9')
+            p += 1;
+        else
+            return false;
+        groups++;
+    }
+    if (groups == 0)
+        return false;
+    if (*p == '.') {
+        p++;
+        while ((*p >= '0' && *p <= '9') || *p == '_')
+            p++;
+    }
+    return *p == 0;
+}
+
+/* True when the plain scalar s would not read back as a string (yaml.v2's resolve). */
+static bool resolves_non_string(const char *s)
+{
+    static const char *const words[] = {
+        "y",     "Y",     "yes",   "Yes",   "YES",   "n",     "N",    "no",   "No",   "NO",
+        "true",  "True",  "TRUE",  "false", "False", "FALSE", "on",   "On",   "ON",   "off",
+        "Off",   "OFF",   "~",     "null",  "Null",  "NULL",  ".inf", ".Inf", ".INF", "+.inf",
+        "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan",  ".NaN", ".NAN", NULL};
+    const char *p = s;
+    if (*s == 0)
         return true;
-    for (size_t i = 0; special[i]; i++)
-        if (strcmp(s, special[i]) == 0)
+    for (size_t i = 0; words[i]; i++)
+        if (strcmp(s, words[i]) == 0)
             return true;
-    if (strchr("-?:,[]{}#&*!|>'\"%@` \t", s[0]) && !(s[0] == '-' && n > 1 && s[1] != ' '))
+    if (is_base60(s))
         return true;
-    if (s[n - 1] == ' ' || s[n - 1] == ':')
+    if (*p == '+' || *p == '-')
+        p++;
+    if (strncmp(p, "0x", 2) == 0 && all_digits(p + 2, "0123456789abcdefABCDEF_"))
         return true;
-    if (strncmp(s, "...", 3) == 0 || strncmp(s, "---", 3) == 0)
+    if (strncmp(p, "0b", 2) == 0 && all_digits(p + 2, "01_"))
         return true;
-    if (strstr(s, ": ") || strstr(s, " #"))
+    if (strncmp(p, "0o", 2) == 0 && all_digits(p + 2, "01234567_"))
         return true;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7f)
+    if (all_digits(p, "0123456789_") && *p != '_')
+        return true;
+    {
+        /* float: (\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? */
+        const char *q = p;
+        bool digits = false;
+        while (*q >= '0' && *q <= '9')
+            q++, digits = true;
+        if (*q == '.') {
+            q++;
+            while (*q >= '0' && *q <= '9')
+                q++, digits = true;
+        }
+        if (digits && (*q == 'e' || *q == 'E')) {
+            q++;
+            if (*q == '+' || *q == '-')
+                q++;
+            if (!(*q >= '0' && *q <= '9'))
+                return false;
+            while (*q >= '0' && *q <= '9')
+                q++;
+        }
+        if (digits && *q == 0)
             return true;
     }
-    /* Numbers would read back as numbers. */
-    char *end;
-    (void)strtod(s, &end);
-    if (*end == 0)
+    /* Timestamps (YYYY-MM-DD...) resolve as !!timestamp. */
+    if (strlen(s) >= 8 && s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' &&
+        s[2] <= '9' && s[3] >= '0' && s[3] <= '9' && s[4] == '-')
         return true;
     return false;
 }
 
-int yamlx_put_scalar(struct buf *b, const char *s)
+/* libyaml's rule for plain scalars (block or flow context). */
+static bool plain_allowed(const char *s, bool flow)
+{
+    size_t n = strlen(s);
+    if (n == 0 || s[0] == ' ' || s[n - 1] == ' ')
+        return false;
+    if (strncmp(s, "---", 3) == 0 || strncmp(s, "...", 3) == 0)
+        return false;
+    if (strchr(",[]{}#&*!|>'\"%@`", s[0]))
+        return false;
+    if ((s[0] == '-' || s[0] == '?' || s[0] == ':') && (n == 1 || s[1] == ' '))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f)
+            return false;
+        if (flow && strchr(",?[]{}:", c))
+            return false;
+        if (c == ':' && (i + 1 == n || s[i + 1] == ' '))
+            return false;
+        if (c == '#' && i > 0 && s[i - 1] == ' ')
+            return false;
+    }
+    return true;
+}
+
+static int put_double(struct buf *b, const char *s)
 {
     int r;
-    if (!needs_quotes(s))
-        return buf_puts(b, s);
-    bool ctrl = false;
-    for (const char *p = s; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            ctrl = true;
-    if (!ctrl) {
-        if ((r = buf_putc(b, '\'')) != 0)
-            return r;
-        for (const char *p = s; *p; p++) {
-            if (*p == '\'' && (r = buf_putc(b, '\'')) != 0)
-                return r;
-            if ((r = buf_putc(b, *p)) != 0)
-                return r;
-        }
-        return buf_putc(b, '\'');
-    }
     if ((r = buf_putc(b, '"')) != 0)
         return r;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -758,11 +838,42 @@ int yamlx_put_scalar(struct buf *b, const char *s)
         else if (*p == '\t')
             r = buf_puts(b, "\\t");
         else if (*p < 0x20 || *p == 0x7f)
-            r = buf_printf(b, "\\x%02x", *p);
+            r = buf_printf(b, "\\x%02X", *p);
         else
             r = buf_putc(b, (char)*p);
         if (r != 0)
             return r;
     }
     return buf_putc(b, '"');
+}
+
+static int put_scalar(struct buf *b, const char *s, bool flow)
+{
+    int r;
+    if (resolves_non_string(s) || !utf8_ok(s))
+        return put_double(b, s);
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return put_double(b, s);
+    if (plain_allowed(s, flow))
+        return buf_puts(b, s);
+    if ((r = buf_putc(b, '\'')) != 0)
+        return r;
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'' && (r = buf_putc(b, '\'')) != 0)
+            return r;
+        if ((r = buf_putc(b, *p)) != 0)
+            return r;
+    }
+    return buf_putc(b, '\'');
+}
+
+int yamlx_put_scalar(struct buf *b, const char *s)
+{
+    return put_scalar(b, s, false);
+}
+
+int yamlx_put_scalar_flow(struct buf *b, const char *s)
+{
+    return put_scalar(b, s, true);
 }

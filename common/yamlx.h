@@ -111,7 +111,13 @@ size_t yamlx_strv_len(char *const *v);
 int yamlx_get_strmap(const struct yamlx_node *n, char ***keys, char ***values, size_t *count,
                      struct err *e);
 
-/* Appends s as a YAML scalar: plain when unambiguous, otherwise single- or double-quoted. */
+/*
+ * Appends s as a YAML scalar the way Go's yaml.v2 writes strings: double-quoted when the plain
+ * form would read back as something else (bool, null, number, base-60, timestamp) or holds
+ * control characters, single-quoted when libyaml forbids plain style, plain otherwise.
+ * _flow is the same inside a flow sequence ([a, b]), where more characters need quoting.
+ */
 int yamlx_put_scalar(struct buf *b, const char *s);
+int yamlx_put_scalar_flow(struct buf *b, const char *s);
 
 #endif

@@ -17,6 +17,9 @@
 #define DEFAULT_MAX_OUTPUT (1u << 20)
 #define DEFAULT_MAX_DEPTH  1000
 #define DEFAULT_MAX_ITER   1000000L
+/* Recursion of walk/pipeline frames (template calls times nesting inside each); beyond this the
+ * C stack would be at risk, so execution fails like Go's depth limit. */
+#define MAX_NEST 3000
 
 static int vfail(struct tmpl_ctx *c, int code, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
@@ -225,14 +228,24 @@ static int eval_call(struct tmpl_ctx *c, struct tmpl_value *dot, const struct no
     } else {
         tmpl_builtin_arity(bid, &min, &max);
     }
-    if (max < 0 && nin < min) {
-        c->at = at;
+    /* arity errors point at the function name (the node last evaluated), as in Go */
+    if (max < 0 && nin < min)
         return fail(c, "wrong number of args for %s: want at least %d got %d", name, min, nin);
-    }
-    if (max >= 0 && (nin < min || nin > max)) {
-        c->at = at;
+    if (max >= 0 && (nin < min || nin > max))
         return fail(c, "wrong number of args for %s: want %d got %d", name, nin < min ? min : max,
                     nin);
+    if (bid == B_PRINTF && a->nnodes > 1) {
+        /* Go type-checks printf's format argument while evaluating it */
+        const struct node *fmtn = a->nodes[1];
+        if (fmtn->kind == N_NUMBER || fmtn->kind == N_BOOL) {
+            struct buf b;
+            buf_init(&b, 256);
+            tmpl_node_string(fmtn, &b);
+            c->at = fmtn;
+            rc = fail(c, "expected string; found %s", buf_str(&b));
+            buf_fini(&b);
+            return rc;
+        }
     }
     if (bid == B_AND || bid == B_OR) {
         struct tmpl_value *v = NULL;
@@ -255,6 +268,13 @@ static int eval_call(struct tmpl_ctx *c, struct tmpl_value *dot, const struct no
     }
     if ((rc = eval_args(c, dot, a, &argv, &argc)) != 0)
         return rc;
+    if (bid == B_PRINTF && argv[0]->kind != TMPL_STRING) {
+        const char *tn = tmpl_type_name(argv[0]);
+        if (a->nnodes > 1)
+            c->at = a->nodes[1];
+        free_argv(argv, argc);
+        return fail(c, "wrong type for value; expected string; got %s", tn);
+    }
     err_clear(&e2);
     saved = c->cur_func;
     c->cur_func = fe;
@@ -502,8 +522,26 @@ static int eval_command(struct tmpl_ctx *c, struct tmpl_value *dot, const struct
     return 0;
 }
 
+static int eval_pipeline_inner(struct tmpl_ctx *c, struct tmpl_value *dot, const struct node *pipe,
+                               struct tmpl_value **out);
+
 static int eval_pipeline(struct tmpl_ctx *c, struct tmpl_value *dot, const struct node *pipe,
                          struct tmpl_value **out)
+{
+    int rc;
+    *out = NULL;
+    if (++c->nest > MAX_NEST) {
+        c->nest--;
+        c->at = pipe;
+        return fail_code(c, ERR_LIMIT, "exceeded maximum template depth (%d)", c->opts.max_depth);
+    }
+    rc = eval_pipeline_inner(c, dot, pipe, out);
+    c->nest--;
+    return rc;
+}
+
+static int eval_pipeline_inner(struct tmpl_ctx *c, struct tmpl_value *dot, const struct node *pipe,
+                               struct tmpl_value **out)
 {
     struct tmpl_value *val = NULL, *nv = NULL;
     bool has = false;
@@ -554,6 +592,41 @@ static int print_value(struct tmpl_ctx *c, const struct node *at, struct tmpl_va
     else
         rc = fail_code(c, ERR_TOOBIG, "output exceeds the limit of %zu bytes", c->opts.max_output);
     buf_fini(&b);
+    return rc;
+}
+
+/* HTML mode: the printed value escaped for the current HTML context. */
+static int print_html(struct tmpl_ctx *c, const struct node *at, struct tmpl_value *v)
+{
+    const struct node *last = at->pipe->kids[at->pipe->nkids - 1]->kids[0];
+    enum htmlesc_pre kind = HP_NONE;
+    struct buf b, o;
+    int rc;
+    if (v && v->kind == TMPL_FUNC) {
+        c->at = at;
+        return fail(c, "can't print %s of type %s", "value", tmpl_type_name(v));
+    }
+    if (last->kind == N_IDENT && strcmp(last->text, "html") == 0)
+        kind = HP_HTML;
+    else if (last->kind == N_IDENT && strcmp(last->text, "urlquery") == 0)
+        kind = HP_URLQUERY;
+    else if (v && v->kind == TMPL_STRING && v->u.str.safe == TMPL_SAFE_HTML)
+        kind = HP_SAFE_HTML;
+    else if (v && v->kind == TMPL_STRING && v->u.str.safe == TMPL_SAFE_URL)
+        kind = HP_SAFE_URL;
+    buf_init(&b, c->limit - c->out->len + 1);
+    buf_init(&o, 0);
+    /* html/template prints nil as an empty string */
+    rc = (v == NULL || v->kind == TMPL_NULL) ? 0 : tmpl_value_print(v, &b);
+    if (rc == 0)
+        rc = htmlesc_action(&c->html, b.data ? b.data : "", b.len, kind,
+                            v && v->kind == TMPL_STRING, &o);
+    if (rc == 0)
+        rc = write_out(c, o.data ? o.data : "", o.len);
+    else
+        rc = fail_code(c, ERR_TOOBIG, "output exceeds the limit of %zu bytes", c->opts.max_output);
+    buf_fini(&b);
+    buf_fini(&o);
     return rc;
 }
 
@@ -688,7 +761,22 @@ static int walk_template(struct tmpl_ctx *c, struct tmpl_value *dot, const struc
     return rc;
 }
 
+static int walk_inner(struct tmpl_ctx *c, struct tmpl_value *dot, const struct node *n);
+
 static int walk(struct tmpl_ctx *c, struct tmpl_value *dot, const struct node *n)
+{
+    int rc;
+    if (++c->nest > MAX_NEST) {
+        c->nest--;
+        c->at = n;
+        return fail_code(c, ERR_LIMIT, "exceeded maximum template depth (%d)", c->opts.max_depth);
+    }
+    rc = walk_inner(c, dot, n);
+    c->nest--;
+    return rc;
+}
+
+static int walk_inner(struct tmpl_ctx *c, struct tmpl_value *dot, const struct node *n)
 {
     struct tmpl_value *v = NULL;
     size_t mark;
@@ -701,12 +789,20 @@ static int walk(struct tmpl_ctx *c, struct tmpl_value *dot, const struct node *n
         }
         return 0;
     case N_TEXT:
+        if (c->opts.html) {
+            struct buf b;
+            buf_init(&b, 0);
+            htmlesc_text(&c->html, n->text, n->len, &b);
+            rc = write_out(c, b.data ? b.data : "", b.len);
+            buf_fini(&b);
+            return rc;
+        }
         return write_out(c, n->text, n->len);
     case N_ACTION:
         if ((rc = eval_pipeline(c, dot, n->pipe, &v)) != 0)
             return rc;
         if (n->pipe->nvars == 0)
-            rc = print_value(c, n, v);
+            rc = c->opts.html ? print_html(c, n, v) : print_value(c, n, v);
         tmpl_unref(v);
         return rc;
     case N_IF:
@@ -759,6 +855,7 @@ int tmpl_set_execute(const struct tmpl_set *set, const char *name, struct tmpl_v
     if (c.opts.max_iterations <= 0)
         c.opts.max_iterations = DEFAULT_MAX_ITER;
     c.set = set;
+    htmlesc_init(&c.html);
     c.out = out;
     c.e = e;
     c.tmpl = t;
@@ -769,19 +866,4 @@ int tmpl_set_execute(const struct tmpl_set *set, const char *name, struct tmpl_v
     pop_vars(&c, 0);
     xfree(c.vars);
     return rc;
-}
-
-void *tmpl_ctx_func_user(const struct tmpl_ctx *ctx)
-{
-    return ctx->cur_func ? ctx->cur_func->user : NULL;
-}
-
-void *tmpl_ctx_exec_user(const struct tmpl_ctx *ctx)
-{
-    return ctx->opts.user;
-}
-
-size_t tmpl_ctx_max_output(const struct tmpl_ctx *ctx)
-{
-    return ctx->opts.max_output;
 }

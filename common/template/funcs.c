@@ -8,6 +8,7 @@
 #include "common/err.h"
 #include "common/template/gofmt.h"
 #include "common/template/gotime.h"
+#include "common/template/gotz.h"
 #include "common/template/template_int.h"
 #include "common/xalloc.h"
 
@@ -209,7 +210,8 @@ static int eq2(struct tmpl_value *a, struct tmpl_value *b, bool *res, struct err
         break;
     }
     if (a->kind == TMPL_TIME && b->kind == TMPL_TIME) {
-        *res = a->u.time.ns == b->u.time.ns && a->u.time.offset == b->u.time.offset;
+        *res = a->u.time.sec == b->u.time.sec && a->u.time.nsec == b->u.time.nsec &&
+               a->u.time.offset == b->u.time.offset;
         return 0;
     }
     if (a->kind == TMPL_LIST || a->kind == TMPL_MAP || a->kind == TMPL_FUNC) {
@@ -418,9 +420,25 @@ out:
 /* Go's evalArgs for the escapers: one string as is, else fmt.Sprint of the arguments. */
 static int escaper_input(int argc, struct tmpl_value **argv, struct buf *b)
 {
+    struct tmpl_value *novalue = NULL, **args;
+    int i, rc;
     if (argc == 1 && argv[0]->kind == TMPL_STRING)
         return buf_append(b, argv[0]->u.str.s, argv[0]->u.str.len);
-    return gofmt_sprint(b, argc, argv);
+    /* Go's printableValue turns nil into the string "<no value>" before fmt.Sprint */
+    args = xcalloc((size_t)argc + 1, sizeof(*args));
+    for (i = 0; i < argc; i++) {
+        if (argv[i]->kind == TMPL_NULL) {
+            if (!novalue)
+                novalue = tmpl_string("<no value>");
+            args[i] = novalue;
+        } else {
+            args[i] = argv[i];
+        }
+    }
+    rc = gofmt_sprint(b, argc, args);
+    tmpl_unref(novalue);
+    xfree(args);
+    return rc;
 }
 
 static int escape_html(const char *s, size_t n, struct buf *out)
@@ -646,7 +664,8 @@ int tmpl_builtin_method(struct tmpl_value *recv, const char *name, int argc,
 {
     int rc;
     if (recv->kind == TMPL_TIME) {
-        int64_t ns = recv->u.time.ns;
+        int64_t sec = recv->u.time.sec;
+        int32_t nsec = recv->u.time.nsec;
         if (strcmp(name, "Format") == 0) {
             struct buf b;
             const char *layout;
@@ -654,26 +673,36 @@ int tmpl_builtin_method(struct tmpl_value *recv, const char *name, int argc,
                 (rc = tmpl_arg_string(argv[0], &layout, NULL, e)) != 0)
                 return rc;
             buf_init(&b, 1 << 16);
-            rc = gofmt_time(&b, layout, ns, recv->u.time.offset, recv->u.time.zone);
+            rc = gofmt_time(&b, layout, sec, nsec, recv->u.time.offset, recv->u.time.zone);
             return string_result(&b, rc, out, e);
         }
         if (strcmp(name, "Unix") && strcmp(name, "UnixMilli") && strcmp(name, "UnixNano") &&
-            strcmp(name, "UTC") && strcmp(name, "Local") && strcmp(name, "String"))
+            strcmp(name, "UTC") && strcmp(name, "Local") && strcmp(name, "String") &&
+            strcmp(name, "IsZero"))
             return ERR_NOTFOUND;
         if ((rc = want_args(name, argc, 0, e)) != 0)
             return rc;
-        if (strcmp(name, "Unix") == 0)
-            *out = tmpl_int(ns >= 0 ? ns / 1000000000 : -((-ns + 999999999) / 1000000000));
-        else if (strcmp(name, "UnixMilli") == 0)
-            *out = tmpl_int(ns >= 0 ? ns / 1000000 : -((-ns + 999999) / 1000000));
-        else if (strcmp(name, "UnixNano") == 0)
-            *out = tmpl_int(ns);
-        else if (strcmp(name, "String") == 0) {
+        if (strcmp(name, "Unix") == 0) {
+            *out = tmpl_int(sec);
+        } else if (strcmp(name, "UnixMilli") == 0) {
+            *out = tmpl_int((int64_t)((uint64_t)sec * 1000u) + nsec / 1000000);
+        } else if (strcmp(name, "UnixNano") == 0) {
+            *out = tmpl_int((int64_t)((uint64_t)sec * 1000000000u) + nsec);
+        } else if (strcmp(name, "IsZero") == 0) {
+            *out = tmpl_bool(sec == TMPL_TIME_ZERO_SEC && nsec == 0);
+        } else if (strcmp(name, "String") == 0) {
             struct buf b;
             buf_init(&b, 0);
             return string_result(&b, tmpl_value_print(recv, &b), out, e);
-        } else
-            *out = tmpl_time(ns, 0, "UTC");
+        } else if (strcmp(name, "Local") == 0) {
+            int32_t off = 0;
+            char abbr[16];
+            if ((rc = gotz_lookup("Local", sec, &off, abbr, sizeof(abbr), e)) != 0)
+                return rc;
+            *out = tmpl_time_sec(sec, nsec, off, abbr);
+        } else {
+            *out = tmpl_time_sec(sec, nsec, 0, "UTC");
+        }
         return 0;
     }
     if (recv->kind == TMPL_DURATION) {

@@ -12,6 +12,7 @@
 #include "common/template/funcs_util.h"
 #include "common/template/gofmt.h"
 #include "common/template/gotime.h"
+#include "common/template/gotz.h"
 #include "common/timeutil.h"
 #include "common/xalloc.h"
 
@@ -29,14 +30,17 @@ static int conv_ptr(void *p, struct tmpl_value **out, struct err *e)
     return 0;
 }
 
-/* ---- Pairs ---- */
+/* ---- Pair, Pairs ---- */
 
-static struct tmpl_value *pairs_field(struct tmpl_value *pairs, const char *field)
+static const char *const pair_fields[] = {"Name", "Value"};
+static const struct tmpl_struct_type pair_type = TMPL_STRUCT_TYPE("template.Pair", pair_fields, 2);
+
+static struct tmpl_value *pairs_field(struct tmpl_value *pairs, int field)
 {
     struct tmpl_value *l = tmpl_list();
     size_t i;
     for (i = 0; i < pairs->u.list.n; i++) {
-        struct tmpl_value *v = tmpl_map_get(pairs->u.list.v[i], field);
+        struct tmpl_value *v = tmpl_struct_field(pairs->u.list.v[i], field);
         tmpl_list_push(l, v ? tmpl_ref(v) : tmpl_string(""));
     }
     return l;
@@ -51,26 +55,13 @@ static int pairs_get(void *ptr, const char *name, int argc, struct tmpl_value **
         return ERR_NOTFOUND;
     if (argc != 0)
         return err_set(e, ERR_INVALID, "wrong number of args for %s: want 0 got %d", name, argc);
-    *out = pairs_field(pairs, name[0] == 'N' ? "Name" : "Value");
+    *out = pairs_field(pairs, name[0] == 'N' ? 0 : 1);
     return 0;
 }
 
-static int pairs_print(void *ptr, struct buf *out)
-{
-    struct tmpl_value *pairs = ptr;
-    size_t i;
-    int rc = 0;
-    for (i = 0; rc == 0 && i < pairs->u.list.n; i++) {
-        struct tmpl_value *n = tmpl_map_get(pairs->u.list.v[i], "Name");
-        struct tmpl_value *v = tmpl_map_get(pairs->u.list.v[i], "Value");
-        rc = buf_printf(out, "%s=%s%s", n ? n->u.str.s : "", v ? v->u.str.s : "",
-                        i + 1 < pairs->u.list.n ? ", " : "");
-    }
-    return rc;
-}
-
+/* Alertmanager 0.25 prints Pairs as the slice of structs it is ("[{a b} {c d}]"). */
 static const struct tmpl_object_type pairs_type = {
-    "template.Pairs", pairs_get, conv_ptr, unref_ptr, pairs_print,
+    "template.Pairs", pairs_get, conv_ptr, unref_ptr, NULL,
 };
 
 /* ---- KV ---- */
@@ -80,9 +71,10 @@ static struct tmpl_value *kv_sorted_pairs(struct tmpl_value *map)
     struct tmpl_value *l = tmpl_list();
     size_t i;
     for (i = 0; i < map->u.map.n; i++) {
-        struct tmpl_value *p = tmpl_map(TMPL_STRING);
-        tmpl_map_set_str(p, "Name", map->u.map.v[i].key);
-        tmpl_map_set(p, "Value", tmpl_ref(map->u.map.v[i].val));
+        struct tmpl_value *f[2], *p;
+        f[0] = tmpl_string(map->u.map.v[i].key);
+        f[1] = tmpl_ref(map->u.map.v[i].val);
+        p = tmpl_struct(&pair_type, f);
         if (strcmp(map->u.map.v[i].key, "alertname") == 0) {
             /* alertname first, the rest sorted */
             tmpl_list_push(l, NULL);
@@ -93,6 +85,19 @@ static struct tmpl_value *kv_sorted_pairs(struct tmpl_value *map)
         }
     }
     return l;
+}
+
+static int pairs_string(struct tmpl_value *pairs, struct buf *out)
+{
+    size_t i;
+    int rc = 0;
+    for (i = 0; rc == 0 && i < pairs->u.list.n; i++) {
+        struct tmpl_value *n = tmpl_struct_field(pairs->u.list.v[i], 0);
+        struct tmpl_value *v = tmpl_struct_field(pairs->u.list.v[i], 1);
+        rc = buf_printf(out, "%s=%s%s", n ? n->u.str.s : "", v ? v->u.str.s : "",
+                        i + 1 < pairs->u.list.n ? ", " : "");
+    }
+    return rc;
 }
 
 static int kv_get(void *ptr, const char *name, int argc, struct tmpl_value **argv,
@@ -138,25 +143,18 @@ static int kv_get(void *ptr, const char *name, int argc, struct tmpl_value **arg
     if (strcmp(name, "String") == 0) {
         struct buf b;
         buf_init(&b, 0);
-        pairs_print(pairs, &b);
+        pairs_string(pairs, &b);
         *out = tfu_take_string(&b);
     } else {
-        *out = pairs_field(pairs, name[0] == 'N' ? "Name" : "Value");
+        *out = pairs_field(pairs, name[0] == 'N' ? 0 : 1);
     }
     tmpl_unref(pairs);
     return 0;
 }
 
-static int kv_print(void *ptr, struct buf *out)
-{
-    struct tmpl_value *pairs = kv_sorted_pairs(ptr);
-    int rc = pairs_print(pairs, out);
-    tmpl_unref(pairs);
-    return rc;
-}
-
+/* Alertmanager 0.25's KV has no String method: it prints as the map it is. */
 static const struct tmpl_object_type kv_type = {
-    "template.KV", kv_get, conv_ptr, unref_ptr, kv_print,
+    "template.KV", kv_get, conv_ptr, unref_ptr, NULL,
 };
 
 struct tmpl_value *tmpl_am_kv_from_map(struct tmpl_value *map)
@@ -215,32 +213,63 @@ struct tmpl_value *tmpl_am_alerts(struct tmpl_value *list)
     return tmpl_object(&alerts_type, list);
 }
 
+static const char *const alert_fields[] = {"Status", "Labels",       "Annotations", "StartsAt",
+                                           "EndsAt", "GeneratorURL", "Fingerprint"};
+static const struct tmpl_struct_type alert_type =
+    TMPL_STRUCT_TYPE("template.Alert", alert_fields, 7);
+
+struct tmpl_value *tmpl_am_alert(const char *status, struct tmpl_value *labels,
+                                 struct tmpl_value *annotations, struct tmpl_value *starts_at,
+                                 struct tmpl_value *ends_at, const char *generator_url,
+                                 const char *fingerprint)
+{
+    struct tmpl_value *f[7];
+    f[0] = tmpl_string(status ? status : "");
+    f[1] = labels ? labels : tmpl_am_kv(NULL);
+    f[2] = annotations ? annotations : tmpl_am_kv(NULL);
+    f[3] = starts_at ? starts_at : tmpl_time_sec(TMPL_TIME_ZERO_SEC, 0, 0, "UTC");
+    f[4] = ends_at ? ends_at : tmpl_time_sec(TMPL_TIME_ZERO_SEC, 0, 0, "UTC");
+    f[5] = tmpl_string(generator_url ? generator_url : "");
+    f[6] = tmpl_string(fingerprint ? fingerprint : "");
+    return tmpl_struct(&alert_type, f);
+}
+
+static const char *const data_fields[] = {"Receiver",    "Status",       "Alerts",
+                                          "GroupLabels", "CommonLabels", "CommonAnnotations",
+                                          "ExternalURL"};
+static const struct tmpl_struct_type data_type = TMPL_STRUCT_TYPE("*template.Data", data_fields, 7);
+
+struct tmpl_value *tmpl_am_data(const char *receiver, const char *status, struct tmpl_value *alerts,
+                                struct tmpl_value *group_labels, struct tmpl_value *common_labels,
+                                struct tmpl_value *common_annotations, const char *external_url)
+{
+    struct tmpl_value *f[7];
+    f[0] = tmpl_string(receiver ? receiver : "");
+    f[1] = tmpl_string(status ? status : "");
+    f[2] = alerts ? alerts : tmpl_am_alerts(tmpl_list());
+    f[3] = group_labels ? group_labels : tmpl_am_kv(NULL);
+    f[4] = common_labels ? common_labels : tmpl_am_kv(NULL);
+    f[5] = common_annotations ? common_annotations : tmpl_am_kv(NULL);
+    f[6] = tmpl_string(external_url ? external_url : "");
+    return tmpl_struct(&data_type, f);
+}
+
 /* ---- functions ---- */
 
-/* cases.Title: first letter of each word upper-cased, the rest lower-cased (ASCII). */
+/* cases.Title: first letter of each word upper-cased, the rest lower-cased. */
 static int fn_title(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
                     struct tmpl_value **out, struct err *e)
 {
     const char *s;
-    size_t n, i;
+    size_t n;
     int rc;
-    char *r;
-    bool in_word = false;
+    struct buf b;
     UNUSED_CTX;
     if ((rc = tmpl_arg_string(argv[0], &s, &n, e)) != 0)
         return rc;
-    r = xmemdup(s, n + 1);
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)r[i];
-        bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
-        bool word = letter || (c >= '0' && c <= '9') || c == '_' || c == '\'';
-        if (letter && !in_word && c >= 'a' && c <= 'z')
-            r[i] = (char)(c - 32);
-        else if (letter && in_word && c >= 'A' && c <= 'Z')
-            r[i] = (char)(c + 32);
-        in_word = word;
-    }
-    *out = tmpl_string_take(r, n);
+    buf_init(&b, 0);
+    tfu_map_case(s, n, TFU_TITLE_LOWER_REST, &b);
+    *out = tfu_take_string(&b);
     return 0;
 }
 
@@ -404,8 +433,8 @@ static int fn_date(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
     if ((rc = tmpl_arg_string(argv[0], &layout, NULL, e)) != 0 || (rc = want_time(argv[1], e)) != 0)
         return rc;
     buf_init(&b, tmpl_ctx_max_output(ctx));
-    if (gofmt_time(&b, layout, argv[1]->u.time.ns, argv[1]->u.time.offset, argv[1]->u.time.zone) !=
-        0) {
+    if (gofmt_time(&b, layout, argv[1]->u.time.sec, argv[1]->u.time.nsec, argv[1]->u.time.offset,
+                   argv[1]->u.time.zone) != 0) {
         buf_fini(&b);
         return err_set(e, ERR_TOOBIG, "result exceeds the output limit");
     }
@@ -421,9 +450,14 @@ static int fn_tz(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv, struc
     UNUSED_CTX;
     if ((rc = tmpl_arg_string(argv[0], &name, NULL, e)) != 0 || (rc = want_time(argv[1], e)) != 0)
         return rc;
-    if (strcmp(name, "UTC") != 0 && strcmp(name, "") != 0 && strcmp(name, "Local") != 0)
-        return err_set(e, ERR_UNSUPPORTED, "unknown time zone %s", name);
-    *out = tmpl_time(argv[1]->u.time.ns, 0, "UTC");
+    {
+        int64_t secs = argv[1]->u.time.sec;
+        int32_t off = 0;
+        char abbr[16];
+        if ((rc = gotz_lookup(name, secs, &off, abbr, sizeof(abbr), e)) != 0)
+            return rc;
+        *out = tmpl_time_sec(secs, argv[1]->u.time.nsec, off, abbr);
+    }
     return 0;
 }
 
@@ -436,7 +470,18 @@ static int fn_since(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
     (void)argc;
     if ((rc = want_time(argv[0], e)) != 0)
         return rc;
-    *out = tmpl_duration(now_ms * 1000000 - argv[0]->u.time.ns);
+    {
+        /* time.Since saturates at the Duration range */
+        int64_t now_s = now_ms / 1000, now_ns = (now_ms % 1000) * 1000000;
+        int64_t ds = now_s - argv[0]->u.time.sec;
+        int64_t dn = now_ns - argv[0]->u.time.nsec;
+        if (ds > INT64_MAX / 1000000000 - 1)
+            *out = tmpl_duration(INT64_MAX);
+        else if (ds < INT64_MIN / 1000000000 + 1)
+            *out = tmpl_duration(INT64_MIN);
+        else
+            *out = tmpl_duration(ds * 1000000000 + dn);
+    }
     return 0;
 }
 
@@ -511,8 +556,8 @@ static int json_value(struct buf *b, struct tmpl_value *v, int depth, struct err
     case TMPL_TIME: {
         struct buf t;
         buf_init(&t, 0);
-        gofmt_time(&t, "2006-01-02T15:04:05.999999999Z07:00", v->u.time.ns, v->u.time.offset,
-                   v->u.time.zone);
+        gofmt_time(&t, "2006-01-02T15:04:05.999999999Z07:00", v->u.time.sec, v->u.time.nsec,
+                   v->u.time.offset, v->u.time.zone);
         rc = json_string(b, buf_str(&t), t.len);
         buf_fini(&t);
         return rc;
@@ -581,8 +626,8 @@ void tmpl_funcs_add_alertmanager(struct tmpl_funcs *f, const struct tmpl_am_opts
     tmpl_funcs_add(f, "trimSpace", fn_trim_space, u, 1, 1);
     tmpl_funcs_add(f, "join", fn_join, u, 2, 2);
     tmpl_funcs_add(f, "match", tfu_fn_match, u, 2, 2);
-    tmpl_funcs_add(f, "safeHtml", tfu_fn_identity_string, u, 1, 1);
-    tmpl_funcs_add(f, "safeUrl", tfu_fn_identity_string, u, 1, 1);
+    tmpl_funcs_add(f, "safeHtml", tfu_fn_safe_html, u, 1, 1);
+    tmpl_funcs_add(f, "safeUrl", tfu_fn_safe_url, u, 1, 1);
     tmpl_funcs_add(f, "urlUnescape", fn_url_unescape, u, 1, 1);
     tmpl_funcs_add(f, "reReplaceAll", tfu_fn_re_replace_all, u, 3, 3);
     tmpl_funcs_add(f, "stringSlice", fn_string_slice, u, 0, -1);

@@ -40,16 +40,23 @@ struct tmpl_value *tmpl_prom_sample(const struct labels *ls, double value)
     return s;
 }
 
+/* The anonymous struct Prometheus's AlertTemplateData returns: fixed fields, Go's type name. */
+static const char *const alert_fields[] = {"Labels", "ExternalLabels", "ExternalURL", "Value"};
+static const struct tmpl_struct_type alert_data_type = TMPL_STRUCT_TYPE(
+    "struct { Labels map[string]string; ExternalLabels map[string]string; ExternalURL string; "
+    "Value float64 }",
+    alert_fields, 4);
+
 struct tmpl_value *tmpl_prom_alert_data(const struct labels *labels,
                                         const struct labels *external_labels,
                                         const char *external_url, double value)
 {
-    struct tmpl_value *d = tmpl_map(TMPL_NULL);
-    tmpl_map_set(d, "Labels", labels_map(labels));
-    tmpl_map_set(d, "ExternalLabels", labels_map(external_labels));
-    tmpl_map_set_str(d, "ExternalURL", external_url ? external_url : "");
-    tmpl_map_set(d, "Value", tmpl_float(value));
-    return d;
+    struct tmpl_value *f[4];
+    f[0] = labels_map(labels);
+    f[1] = labels_map(external_labels);
+    f[2] = tmpl_string(external_url ? external_url : "");
+    f[3] = tmpl_float(value);
+    return tmpl_struct(&alert_data_type, f);
 }
 
 static int fmt_result(struct tmpl_value **out, const char *fmt, double v, const char *suffix)
@@ -207,28 +214,20 @@ static int fn_now(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv, stru
     return 0;
 }
 
-/* strings.Title: upper-cases the first letter of each word (ASCII letters). */
+/* strings.Title: upper-cases the first letter of each word. */
 static int fn_title(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
                     struct tmpl_value **out, struct err *e)
 {
     const char *s;
-    size_t n, i;
+    size_t n;
     int rc;
-    char *r;
-    bool prev_sep = true;
+    struct buf b;
     UNUSED_CTX;
     if ((rc = tmpl_arg_string(argv[0], &s, &n, e)) != 0)
         return rc;
-    r = xmemdup(s, n + 1);
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)r[i];
-        bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c >= 0x80;
-        if (prev_sep && c >= 'a' && c <= 'z')
-            r[i] = (char)(c - 32);
-        prev_sep = !word;
-    }
-    *out = tmpl_string_take(r, n);
+    buf_init(&b, 0);
+    tfu_map_case(s, n, TFU_TITLE, &b);
+    *out = tfu_take_string(&b);
     return 0;
 }
 
@@ -592,7 +591,7 @@ void tmpl_funcs_add_prometheus(struct tmpl_funcs *f, const struct tmpl_prom_opts
     tmpl_funcs_add(f, "stripDomain", fn_strip_domain, u, 1, 1);
     tmpl_funcs_add(f, "match", tfu_fn_match, u, 2, 2);
     tmpl_funcs_add(f, "reReplaceAll", tfu_fn_re_replace_all, u, 3, 3);
-    tmpl_funcs_add(f, "safeHtml", tfu_fn_identity_string, u, 1, 1);
+    tmpl_funcs_add(f, "safeHtml", tfu_fn_safe_html, u, 1, 1);
     tmpl_funcs_add(f, "strvalue", fn_strvalue, u, 1, 1);
     tmpl_funcs_add(f, "args", fn_args, u, 0, -1);
     tmpl_funcs_add(f, "first", fn_first, u, 1, 1);

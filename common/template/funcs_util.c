@@ -141,6 +141,16 @@ static int expand(const char *repl, const char *src, const long *caps, int ngrou
     return rc;
 }
 
+/* Go's regexp: '.' does not match '\n' unless the pattern says (?s); the shared matcher compiles
+ * with Prometheus's dot-all, so switch it off first. */
+static int compile_go(const char *pattern, struct regex **re, struct err *e)
+{
+    char *p = xasprintf("(?-s)%s", pattern);
+    int rc = regex_compile(p, re, e);
+    xfree(p);
+    return rc;
+}
+
 int tfu_re_replace_all(const char *pattern, const char *repl, const char *text, size_t n,
                        struct buf *out, struct err *e)
 {
@@ -148,7 +158,7 @@ int tfu_re_replace_all(const char *pattern, const char *repl, const char *text, 
     long caps[2 * MAX_GROUPS];
     size_t search = 0, last_end = 0;
     int rc, ngroups;
-    if ((rc = regex_compile(pattern, &re, e)) != 0)
+    if ((rc = compile_go(pattern, &re, e)) != 0)
         return rc;
     ngroups = regex_groups(re);
     if (ngroups >= MAX_GROUPS)
@@ -186,7 +196,7 @@ int tfu_re_match(const char *pattern, const char *text, size_t n, int *matched, 
 {
     struct regex *re = NULL;
     long caps[2];
-    int rc = regex_compile(pattern, &re, e);
+    int rc = compile_go(pattern, &re, e);
     if (rc != 0)
         return rc;
     *matched = regex_search(re, text, n, 0, caps, 1) > 0;
@@ -240,22 +250,178 @@ int tfu_humanize_duration(double v, struct buf *out)
     return buf_printf(out, "%ss", prefix);
 }
 
+/* Simple case mapping (unicode.ToUpper/ToLower) for ASCII, Latin-1, Latin Extended-A, Greek
+ * and Cyrillic; other runes are unchanged. */
+int32_t tfu_rune_upper(int32_t r)
+{
+    if (r >= 'a' && r <= 'z')
+        return r - 32;
+    if (r < 0x80)
+        return r;
+    if ((r >= 0xe0 && r <= 0xfe && r != 0xf7))
+        return r - 32;
+    if (r == 0xff)
+        return 0x178;
+    if (r == 0xb5)
+        return 0x39c;
+    if (r >= 0x100 && r <= 0x17f && r != 0x131 && r != 0x138 && r != 0x149 && r != 0x17f &&
+        r != 0x178) {
+        bool odd_lower = (r >= 0x100 && r <= 0x137) || (r >= 0x14a && r <= 0x177);
+        if (odd_lower)
+            return (r & 1) ? r - 1 : r;
+        return (r & 1) ? r : r - 1; /* 0x139..0x148 and 0x179..0x17e: even is lower */
+    }
+    if (r == 0x131)
+        return 'I';
+    if (r == 0x17f)
+        return 'S';
+    if (r >= 0x3b1 && r <= 0x3cb && r != 0x3c2)
+        return r - 32;
+    if (r == 0x3c2)
+        return 0x3a3;
+    if (r >= 0x430 && r <= 0x44f)
+        return r - 32;
+    if (r >= 0x450 && r <= 0x45f)
+        return r - 80;
+    return r;
+}
+
+int32_t tfu_rune_lower(int32_t r)
+{
+    if (r >= 'A' && r <= 'Z')
+        return r + 32;
+    if (r < 0x80)
+        return r;
+    if (r >= 0xc0 && r <= 0xde && r != 0xd7)
+        return r + 32;
+    if (r == 0x178)
+        return 0xff;
+    if (r >= 0x100 && r <= 0x17f && r != 0x130 && r != 0x138 && r != 0x149 && r != 0x17f &&
+        r != 0x178) {
+        bool even_upper = (r >= 0x100 && r <= 0x137) || (r >= 0x14a && r <= 0x177);
+        if (even_upper)
+            return (r & 1) ? r : r + 1;
+        return (r & 1) ? r + 1 : r;
+    }
+    if (r == 0x130)
+        return 'i';
+    if (r >= 0x391 && r <= 0x3ab && r != 0x3a2)
+        return r + 32;
+    if (r >= 0x410 && r <= 0x42f)
+        return r + 32;
+    if (r >= 0x400 && r <= 0x40f)
+        return r + 80;
+    return r;
+}
+
+static int decode(const unsigned char *s, size_t n, int32_t *r)
+{
+    if (s[0] < 0x80) {
+        *r = s[0];
+        return 1;
+    }
+    if (s[0] >= 0xc2 && s[0] < 0xe0 && n >= 2 && (s[1] & 0xc0) == 0x80) {
+        *r = ((s[0] & 0x1f) << 6) | (s[1] & 0x3f);
+        return 2;
+    }
+    *r = -1; /* other sequences are copied unchanged byte by byte */
+    return 1;
+}
+
+static void put_rune(struct buf *b, int32_t r)
+{
+    if (r < 0x80) {
+        buf_putc(b, (char)r);
+    } else if (r < 0x800) {
+        buf_putc(b, (char)(0xc0 | (r >> 6)));
+        buf_putc(b, (char)(0x80 | (r & 0x3f)));
+    } else {
+        buf_putc(b, (char)(0xe0 | (r >> 12)));
+        buf_putc(b, (char)(0x80 | ((r >> 6) & 0x3f)));
+        buf_putc(b, (char)(0x80 | (r & 0x3f)));
+    }
+}
+
+static bool is_letter(int32_t r)
+{
+    return tfu_rune_upper(r) != r || tfu_rune_lower(r) != r || r >= 0x80;
+}
+
+static bool is_digit(int32_t r)
+{
+    return r >= '0' && r <= '9';
+}
+
+/* cases.Title's word test: letters, digits and '_' join; '.', ':' and '\'' join two letters. */
+static bool title_word_char(const char *s, size_t n, size_t i, int32_t r, int32_t prev)
+{
+    int32_t nx = -1;
+    if (is_letter(r) || is_digit(r) || r == '_' || r < 0)
+        return true;
+    if (r != '.' && r != ':' && r != '\'')
+        return false;
+    if (i + 1 < n)
+        decode((const unsigned char *)s + i + 1, n - i - 1, &nx);
+    return prev >= 0 && is_letter(prev) && nx >= 0 && is_letter(nx);
+}
+
+int tfu_map_case(const char *s, size_t n, enum tfu_case mode, struct buf *out)
+{
+    size_t i = 0;
+    bool in_word = false, need_upper = true;
+    int32_t prev = -1;
+    while (i < n) {
+        int32_t r;
+        int l = decode((const unsigned char *)s + i, n - i, &r);
+        if (r < 0) {
+            buf_putc(out, s[i]);
+            i++;
+            in_word = true;
+            need_upper = false;
+            prev = -1;
+            continue;
+        }
+        switch (mode) {
+        case TFU_UPPER:
+            put_rune(out, tfu_rune_upper(r));
+            break;
+        case TFU_LOWER:
+            put_rune(out, tfu_rune_lower(r));
+            break;
+        case TFU_TITLE:
+            /* strings.Title: upper-case letters that follow a separator */
+            put_rune(out, in_word ? r : tfu_rune_upper(r));
+            in_word = is_letter(r) || is_digit(r) || r == '_';
+            break;
+        case TFU_TITLE_LOWER_REST:
+            /* cases.Title: the first letter of each word upper, its other letters lower */
+            if (!title_word_char(s, n, i, r, prev))
+                need_upper = true;
+            if (is_letter(r)) {
+                put_rune(out, need_upper ? tfu_rune_upper(r) : tfu_rune_lower(r));
+                need_upper = false;
+            } else {
+                put_rune(out, r);
+            }
+            break;
+        }
+        prev = r;
+        i += (size_t)l;
+    }
+    return out->max && out->len >= out->max ? ERR_TOOBIG : 0;
+}
+
 static int map_case(struct tmpl_value **argv, struct tmpl_value **out, struct err *e, bool up)
 {
     const char *s;
-    size_t n, i;
+    size_t n;
     int rc;
-    char *r;
+    struct buf b;
     if ((rc = tmpl_arg_string(argv[0], &s, &n, e)) != 0)
         return rc;
-    r = xmemdup(s, n + 1);
-    for (i = 0; i < n; i++) {
-        if (up && r[i] >= 'a' && r[i] <= 'z')
-            r[i] = (char)(r[i] - 32);
-        else if (!up && r[i] >= 'A' && r[i] <= 'Z')
-            r[i] = (char)(r[i] + 32);
-    }
-    *out = tmpl_string_take(r, n);
+    buf_init(&b, 0);
+    tfu_map_case(s, n, up ? TFU_UPPER : TFU_LOWER, &b);
+    *out = tfu_take_string(&b);
     return 0;
 }
 
@@ -311,17 +477,32 @@ int tfu_fn_re_replace_all(struct tmpl_ctx *ctx, int argc, struct tmpl_value **ar
     return rc;
 }
 
-int tfu_fn_identity_string(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
-                           struct tmpl_value **out, struct err *e)
+static int safe_string(struct tmpl_value **argv, struct tmpl_value **out, struct err *e, int safe)
 {
     const char *s;
+    size_t n;
     int rc;
+    if ((rc = tmpl_arg_string(argv[0], &s, &n, e)) != 0)
+        return rc;
+    *out = tmpl_string_n(s, n);
+    (*out)->u.str.safe = safe;
+    return 0;
+}
+
+int tfu_fn_safe_html(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
+                     struct tmpl_value **out, struct err *e)
+{
     (void)ctx;
     (void)argc;
-    if ((rc = tmpl_arg_string(argv[0], &s, NULL, e)) != 0)
-        return rc;
-    *out = tmpl_ref(argv[0]);
-    return 0;
+    return safe_string(argv, out, e, TMPL_SAFE_HTML);
+}
+
+int tfu_fn_safe_url(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
+                    struct tmpl_value **out, struct err *e)
+{
+    (void)ctx;
+    (void)argc;
+    return safe_string(argv, out, e, TMPL_SAFE_URL);
 }
 
 int tfu_fn_humanize_duration(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,

@@ -4,6 +4,7 @@
 #define TOCSIN_COMMON_TEMPLATE_FUNCS_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/template/template.h"
 
@@ -16,6 +17,19 @@ int tfu_re_replace_all(const char *pattern, const char *repl, const char *text, 
                        struct buf *out, struct err *e);
 /* Go's regexp.MatchString (unanchored). */
 int tfu_re_match(const char *pattern, const char *text, size_t n, int *matched, struct err *e);
+
+enum tfu_case {
+    TFU_UPPER,            /* strings.ToUpper */
+    TFU_LOWER,            /* strings.ToLower */
+    TFU_TITLE,            /* strings.Title: first letter of each word upper-cased */
+    TFU_TITLE_LOWER_REST, /* cases.Title: also lower-cases the rest of each word */
+};
+
+/* Case-maps s[0..n) into out for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic letters
+ * (other runes unchanged). */
+int tfu_map_case(const char *s, size_t n, enum tfu_case mode, struct buf *out);
+int32_t tfu_rune_upper(int32_t r);
+int32_t tfu_rune_lower(int32_t r);
 
 /* Prometheus humanizeDuration of v seconds. */
 int tfu_humanize_duration(double v, struct buf *out);
@@ -32,8 +46,11 @@ int tfu_fn_match(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv, struc
                  struct err *e);
 int tfu_fn_re_replace_all(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
                           struct tmpl_value **out, struct err *e);
-int tfu_fn_identity_string(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
-                           struct tmpl_value **out, struct err *e);
+/* safeHtml / safeUrl: the string, marked safe for HTML-mode execution. */
+int tfu_fn_safe_html(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
+                     struct tmpl_value **out, struct err *e);
+int tfu_fn_safe_url(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
+                    struct tmpl_value **out, struct err *e);
 int tfu_fn_humanize_duration(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
                              struct tmpl_value **out, struct err *e);
 

@@ -226,7 +226,30 @@ int gofmt_float(struct buf *out, double f, char verb, int prec)
 }
 #pragma GCC diagnostic pop
 
+/* unicode.IsPrint approximation for non-ASCII runes: C1 controls, spaces other than ' ',
+ * format characters, private use, surrogates and noncharacters are not printable. */
+static bool rune_printable(int32_t r)
+{
+    if (r < 0xa0)
+        return r >= 0x20 && r < 0x7f;
+    if (r == 0xa0 || r == 0xad || r == 0x1680 || r == 0x061c || r == 0x180e)
+        return false;
+    if ((r >= 0x2000 && r <= 0x200f) || (r >= 0x2028 && r <= 0x202f) ||
+        (r >= 0x205f && r <= 0x206f) || r == 0x3000 || r == 0xfeff ||
+        (r >= 0xfff9 && r <= 0xfffb) || (r >= 0xd800 && r <= 0xf8ff) || (r & 0xfffe) == 0xfffe ||
+        (r >= 0xe0000 && r <= 0xe007f) || r >= 0xf0000)
+        return false;
+    return true;
+}
+
+static int quote_rune_ascii(struct buf *out, int32_t r, char q, bool ascii_only);
+
 static int quote_rune(struct buf *out, int32_t r, char q)
+{
+    return quote_rune_ascii(out, r, q, false);
+}
+
+static int quote_rune_ascii(struct buf *out, int32_t r, char q, bool ascii_only)
 {
     char u[4];
     switch (r) {
@@ -253,12 +276,19 @@ static int quote_rune(struct buf *out, int32_t r, char q)
         return buf_printf(out, "\\%c", q);
     if (r < ' ' || r == 0x7f)
         return buf_printf(out, "\\x%02x", (unsigned)r);
-    if (r >= 0x80 && r < 0xa0)
-        return buf_printf(out, "\\u%04x", (unsigned)r);
+    if (r >= 0x80 && (ascii_only || !rune_printable(r)))
+        return buf_printf(out, r > 0xffff ? "\\U%08x" : "\\u%04x", (unsigned)r);
     return buf_append(out, u, (size_t)utf8_encode(r, u));
 }
 
+static int quote_str(struct buf *out, const char *s, size_t n, bool ascii_only);
+
 int gofmt_quote(struct buf *out, const char *s, size_t n)
+{
+    return quote_str(out, s, n, false);
+}
+
+static int quote_str(struct buf *out, const char *s, size_t n, bool ascii_only)
 {
     size_t i = 0;
     int rc = buf_putc(out, '"');
@@ -268,7 +298,7 @@ int gofmt_quote(struct buf *out, const char *s, size_t n)
         if (r < 0)
             rc = buf_printf(out, "\\x%02x", (unsigned char)s[i]);
         else
-            rc = quote_rune(out, r, '"');
+            rc = quote_rune_ascii(out, r, '"', ascii_only);
         i += (size_t)l;
     }
     return rc ? rc : buf_putc(out, '"');
@@ -332,6 +362,12 @@ static int fmt_int(struct buf *out, const struct spec *sp, int64_t v, struct tmp
     }
     case 'U':
         n = snprintf(tmp, sizeof(tmp), "U+%04llX", (unsigned long long)u);
+        if (sp->sharp && v >= 0 && v <= 0x10ffff && rune_printable((int32_t)v)) {
+            tmp[n++] = ' ';
+            tmp[n++] = '\'';
+            n += utf8_encode((int32_t)v, tmp + n);
+            tmp[n++] = '\'';
+        }
         return pad(out, sp, tmp, (size_t)n, true);
     default:
         return bad_verb(out, sp->verb, orig);
@@ -447,6 +483,20 @@ out:
     return rc;
 }
 
+/* strconv.CanBackquote: valid UTF-8 without control characters (tab allowed), '`' or U+FEFF. */
+static bool can_backquote(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        int32_t r;
+        int l = utf8_decode((const unsigned char *)s + i, n - i, &r);
+        if (r < 0 || r == '`' || r == 0xfeff || r == 0x7f || (r < ' ' && r != '\t'))
+            return false;
+        i += (size_t)l;
+    }
+    return true;
+}
+
 static int fmt_string(struct buf *out, const struct spec *sp, const char *s, size_t n,
                       struct tmpl_value *orig)
 {
@@ -500,7 +550,15 @@ static int fmt_string(struct buf *out, const struct spec *sp, const char *s, siz
         }
         n = cut;
     }
-    rc = gofmt_quote(&tmp, s, n);
+    if (sp->sharp && sp->verb == 'q' && can_backquote(s, n)) {
+        rc = buf_putc(&tmp, '`');
+        if (rc == 0)
+            rc = buf_append(&tmp, s, n);
+        if (rc == 0)
+            rc = buf_putc(&tmp, '`');
+    } else {
+        rc = quote_str(&tmp, s, n, sp->plus);
+    }
     if (rc == 0)
         rc = pad(out, sp, buf_str(&tmp), tmp.len, true);
     buf_fini(&tmp);
@@ -523,6 +581,10 @@ static int fmt_value(struct buf *out, const struct spec *sp, struct tmpl_value *
 {
     int rc = 0;
     size_t i;
+    if (sp->verb == 'T') {
+        const char *t = tmpl_type_name(v);
+        return pad(out, sp, t, strlen(t), false);
+    }
     if (v == NULL || v->kind == TMPL_NULL) {
         if (sp->verb == 'v')
             return pad(out, sp, "<nil>", 5, false);

@@ -53,13 +53,13 @@ static bool is_leap(int64_t y)
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static void to_civil(int64_t ns, int32_t offset, const char *zone, struct civil *c)
+static void to_civil(int64_t sec, int32_t nsec, int32_t offset, const char *zone, struct civil *c)
 {
     static const int cum[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-    int64_t secs = floor_div(ns, 1000000000) + offset;
+    int64_t secs = sec + offset;
     int64_t days = floor_div(secs, 86400);
     int64_t rem = secs - days * 86400;
-    c->nsec = ns - floor_div(ns, 1000000000) * 1000000000;
+    c->nsec = nsec;
     civil_from_days(days, &c->year, &c->month, &c->day);
     c->hour = (int)(rem / 3600);
     c->min = (int)(rem % 3600 / 60);
@@ -111,13 +111,14 @@ static int put_frac(struct buf *out, char sep, int64_t nsec, int digits, bool tr
     return buf_append(out, d, (size_t)n);
 }
 
-int gofmt_time(struct buf *out, const char *layout, int64_t ns, int32_t offset, const char *zone)
+int gofmt_time(struct buf *out, const char *layout, int64_t sec, int32_t nsec, int32_t offset,
+               const char *zone)
 {
     struct civil c;
     const char *p = layout;
     int rc = 0;
     int h12;
-    to_civil(ns, offset, zone, &c);
+    to_civil(sec, nsec, offset, zone, &c);
     h12 = c.hour % 12 == 0 ? 12 : c.hour % 12;
     while (rc == 0 && *p) {
         if (starts(p, "January")) {

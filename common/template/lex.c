@@ -20,6 +20,9 @@ struct lexer {
     char *errmsg;
     size_t errsize;
     int *errline;
+    const char *name;
+    int action_line; /* line of the open action's "{{", 0 outside actions */
+    int fail_line;   /* line to report when nonzero (the start of the failing token) */
 };
 
 static void emit(struct lexer *l, enum tok_type t, size_t start, size_t end, int line)
@@ -40,10 +43,17 @@ static void emit(struct lexer *l, enum tok_type t, size_t start, size_t end, int
 __attribute__((format(printf, 2, 3))) static int lex_fail(struct lexer *l, const char *fmt, ...)
 {
     va_list ap;
+    size_t n;
+    int line = l->fail_line ? l->fail_line : l->line;
     va_start(ap, fmt);
     vsnprintf(l->errmsg, l->errsize, fmt, ap);
     va_end(ap);
-    *l->errline = l->line;
+    n = strlen(l->errmsg);
+    /* like Go's parser: point at the action's start when the error is on a later line */
+    if (l->action_line != 0 && l->action_line != line && n < l->errsize)
+        snprintf(l->errmsg + n, l->errsize - n, " in action started at %s:%d", l->name,
+                 l->action_line);
+    *l->errline = line;
     return ERR_PARSE;
 }
 
@@ -208,6 +218,7 @@ static const struct {
 static int lex_quote(struct lexer *l, char q, const char *what)
 {
     size_t start = l->pos++;
+    int start_line = l->line;
     while (l->pos < l->n) {
         char c = l->s[l->pos++];
         if (c == '\\' && q != '`') {
@@ -231,6 +242,7 @@ static int lex_quote(struct lexer *l, char q, const char *what)
             return 0;
         }
     }
+    l->fail_line = start_line;
     return lex_fail(l, "unterminated %s", what);
 }
 
@@ -350,8 +362,8 @@ static int lex_action(struct lexer *l, bool *trim_after)
     }
 }
 
-int tmpl_lex(struct arena *a, const char *text, size_t len, struct token **toks, size_t *ntoks,
-             char *errmsg, size_t errmsg_size, int *errline)
+int tmpl_lex(struct arena *a, const char *name, const char *text, size_t len, struct token **toks,
+             size_t *ntoks, char *errmsg, size_t errmsg_size, int *errline)
 {
     struct lexer l;
     int rc = 0;
@@ -364,6 +376,7 @@ int tmpl_lex(struct arena *a, const char *text, size_t len, struct token **toks,
     l.errmsg = errmsg;
     l.errsize = errmsg_size;
     l.errline = errline;
+    l.name = name;
     *toks = NULL;
     *ntoks = 0;
     while (l.pos < l.n) {
@@ -417,8 +430,10 @@ int tmpl_lex(struct arena *a, const char *text, size_t len, struct token **toks,
         }
         emit(&l, T_LEFT, end, l.pos, l.line);
         l.paren_depth = 0;
+        l.action_line = l.line;
         if ((rc = lex_action(&l, &trim_after)) != 0)
             goto out;
+        l.action_line = 0;
         trim_next = trim_after;
     }
     emit(&l, T_EOF, l.n, l.n, l.line);

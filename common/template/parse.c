@@ -185,110 +185,15 @@ static void split_fields(struct parser *p, struct node *n, const char *s, size_t
     }
 }
 
-static int64_t parse_int_text(const char *s, bool *ok)
-{
-    char clean[80];
-    size_t n = 0;
-    int base = 10;
-    bool neg = false;
-    const char *q = s;
-    char *end;
-    unsigned long long v;
-    *ok = false;
-    if (*q == '+' || *q == '-')
-        neg = *q++ == '-';
-    if (q[0] == '0' && (q[1] == 'x' || q[1] == 'X'))
-        base = 16, q += 2;
-    else if (q[0] == '0' && (q[1] == 'o' || q[1] == 'O'))
-        base = 8, q += 2;
-    else if (q[0] == '0' && (q[1] == 'b' || q[1] == 'B'))
-        base = 2, q += 2;
-    else if (q[0] == '0' && q[1] != '\0')
-        base = 8, q += 1;
-    for (; *q && n + 1 < sizeof(clean); q++) {
-        if (*q != '_')
-            clean[n++] = *q;
-    }
-    clean[n] = '\0';
-    if (n == 0 || *q)
-        return 0;
-    errno = 0;
-    v = strtoull(clean, &end, base);
-    if (*end || errno != 0 || v > (unsigned long long)INT64_MAX + (neg ? 1 : 0))
-        return 0;
-    *ok = true;
-    return neg ? (int64_t)(0 - v) : (int64_t)v;
-}
-
 static struct node *new_number(struct parser *p, const struct token *t)
 {
     struct node *n = new_node(p, N_NUMBER, t->pos);
-    const char *s = tok_str(p, t);
-    bool ok;
-    n->src = s;
+    char msg[256];
+    n->src = tok_str(p, t);
     n->srclen = t->len;
-    if (t->type == T_CHARCONST) {
-        struct buf b;
-        size_t used;
-        int32_t r = -1;
-        buf_init(&b, 64);
-        if (string_unquote(s, t->len, &used, &b, NULL) == 0 && used == t->len && b.len > 0) {
-            const unsigned char *u = (const unsigned char *)b.data;
-            if (b.len == 1)
-                r = u[0];
-            else if (b.len == 2 && (u[0] & 0xe0) == 0xc0)
-                r = ((u[0] & 0x1f) << 6) | (u[1] & 0x3f);
-            else if (b.len == 3 && (u[0] & 0xf0) == 0xe0)
-                r = ((u[0] & 0x0f) << 12) | ((u[1] & 0x3f) << 6) | (u[2] & 0x3f);
-            else if (b.len == 4 && (u[0] & 0xf8) == 0xf0)
-                r = ((u[0] & 0x07) << 18) | ((u[1] & 0x3f) << 12) | ((u[2] & 0x3f) << 6) |
-                    (u[3] & 0x3f);
-        }
-        buf_fini(&b);
-        if (r < 0) {
-            perr(p, "malformed character constant: %s", s);
-            return NULL;
-        }
-        n->i = r;
-        return n;
-    }
-    if (strchr(s, 'i')) {
-        perr(p, "complex numbers are not supported: \"%s\"", s);
+    if (tmpl_number_parse(n->src, t->type == T_CHARCONST, n, msg, sizeof(msg)) != 0) {
+        perr(p, "%s", msg);
         return NULL;
-    }
-    n->i = parse_int_text(s, &ok);
-    if (ok && !(strpbrk(s, ".eEpP") &&
-                !(s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && !strpbrk(s, "pP")))) {
-        return n;
-    }
-    {
-        char clean[80];
-        size_t k = 0;
-        const char *q;
-        char *end;
-        bool is_hex_int = (s[0] == '0' || ((s[0] == '+' || s[0] == '-') && s[1] == '0')) &&
-                          strpbrk(s, "xX") && !strpbrk(s, "pP");
-        for (q = s; *q && k + 1 < sizeof(clean); q++) {
-            if (*q != '_')
-                clean[k++] = *q;
-        }
-        clean[k] = '\0';
-        if (ok && is_hex_int)
-            return n;
-        n->f = strtod(clean, &end);
-        if (*end || k == 0 || is_hex_int) {
-            perr(p, "illegal number syntax: \"%s\"", s);
-            return NULL;
-        }
-        if (!strpbrk(s, ".eEpP")) {
-            perr(p, "integer overflow: \"%s\"", s);
-            return NULL;
-        }
-        if (isinf(n->f)) {
-            perr(p, "illegal number syntax: \"%s\"", s);
-            return NULL;
-        }
-        n->is_float = true;
     }
     return n;
 }
@@ -593,12 +498,13 @@ static struct node *action(struct parser *p)
     struct node *n;
     switch (t->type) {
     case T_BLOCK: {
-        const char *name = template_name(p, next_non_space(p), "block clause");
+        struct token *nt = next_non_space(p);
+        const char *name = template_name(p, nt, "block clause");
         struct node *pipe;
         struct tree *bt;
         if (!name)
             return NULL;
-        n = new_node(p, N_TEMPLATE, t->pos);
+        n = new_node(p, N_TEMPLATE, nt->pos);
         pipe = parse_pipeline(p, "block clause", T_RIGHT);
         if (!pipe)
             return NULL;
@@ -654,7 +560,7 @@ static struct node *action(struct parser *p)
         const char *name = template_name(p, nt, "template clause");
         if (!name)
             return NULL;
-        n = new_node(p, N_TEMPLATE, t->pos);
+        n = new_node(p, N_TEMPLATE, nt->pos); /* Go positions it at the name */
         n->text = name;
         n->len = strlen(name);
         if (next_non_space(p)->type != T_RIGHT) {
@@ -803,9 +709,13 @@ int tmpl_set_parse(struct tmpl_set *set, const char *name, const char *text, siz
     p.set = set;
     p.a = &set->arena;
     p.parse_name = arena_strdup(p.a, name);
-    p.text = arena_memdup(p.a, text, len + 1);
-    ((char *)p.text)[len] = '\0';
-    rc = tmpl_lex(p.a, p.text, len, &p.toks, &p.ntoks, lexmsg, sizeof(lexmsg), &lexline);
+    {
+        char *copy = arena_alloc(p.a, len + 1);
+        memcpy(copy, text, len);
+        copy[len] = '\0';
+        p.text = copy;
+    }
+    rc = tmpl_lex(p.a, name, p.text, len, &p.toks, &p.ntoks, lexmsg, sizeof(lexmsg), &lexline);
     if (rc != 0)
         return err_set(e, ERR_PARSE, "template: %s:%d: %s", name, lexline, lexmsg);
     root = arena_calloc(p.a, 1, sizeof(*root));
@@ -859,118 +769,4 @@ out:
     xfree(p.vars);
     xfree(p.defs);
     return rc;
-}
-
-static void put_pipe(const struct node *n, struct buf *out)
-{
-    int i;
-    if (n->nvars > 0) {
-        for (i = 0; i < n->nvars; i++) {
-            if (i > 0)
-                buf_puts(out, ", ");
-            buf_puts(out, n->vars[i]);
-        }
-        buf_puts(out, n->is_assign ? " = " : " := ");
-    }
-    for (i = 0; i < n->nkids; i++) {
-        if (i > 0)
-            buf_puts(out, " | ");
-        tmpl_node_string(n->kids[i], out);
-    }
-}
-
-void tmpl_node_string(const struct node *n, struct buf *out)
-{
-    int i;
-    switch (n->kind) {
-    case N_LIST:
-        for (i = 0; i < n->nkids; i++)
-            tmpl_node_string(n->kids[i], out);
-        break;
-    case N_TEXT:
-        buf_append(out, n->text, n->len);
-        break;
-    case N_ACTION:
-        buf_puts(out, "{{");
-        put_pipe(n->pipe, out);
-        buf_puts(out, "}}");
-        break;
-    case N_IF:
-    case N_RANGE:
-    case N_WITH:
-        buf_printf(out, "{{%s ", n->kind == N_IF ? "if" : n->kind == N_RANGE ? "range" : "with");
-        put_pipe(n->pipe, out);
-        buf_puts(out, "}}");
-        tmpl_node_string(n->list, out);
-        if (n->else_list) {
-            buf_puts(out, "{{else}}");
-            tmpl_node_string(n->else_list, out);
-        }
-        buf_puts(out, "{{end}}");
-        break;
-    case N_TEMPLATE:
-        buf_puts(out, "{{template ");
-        gofmt_quote(out, n->text, n->len);
-        if (n->pipe) {
-            buf_putc(out, ' ');
-            put_pipe(n->pipe, out);
-        }
-        buf_puts(out, "}}");
-        break;
-    case N_BREAK:
-        buf_puts(out, "{{break}}");
-        break;
-    case N_CONTINUE:
-        buf_puts(out, "{{continue}}");
-        break;
-    case N_PIPE:
-        put_pipe(n, out);
-        break;
-    case N_CMD:
-        for (i = 0; i < n->nkids; i++) {
-            if (i > 0)
-                buf_putc(out, ' ');
-            if (n->kids[i]->kind == N_PIPE) {
-                buf_putc(out, '(');
-                put_pipe(n->kids[i], out);
-                buf_putc(out, ')');
-            } else {
-                tmpl_node_string(n->kids[i], out);
-            }
-        }
-        break;
-    case N_FIELD:
-    case N_VAR:
-    case N_CHAIN:
-        if (n->kind == N_VAR) {
-            buf_puts(out, n->text);
-        } else if (n->kind == N_CHAIN) {
-            if (n->pipe->kind == N_PIPE) {
-                buf_putc(out, '(');
-                put_pipe(n->pipe, out);
-                buf_putc(out, ')');
-            } else {
-                tmpl_node_string(n->pipe, out);
-            }
-        }
-        for (i = 0; i < n->nfields; i++)
-            buf_printf(out, ".%s", n->fields[i]);
-        break;
-    case N_DOT:
-        buf_putc(out, '.');
-        break;
-    case N_NIL:
-        buf_puts(out, "nil");
-        break;
-    case N_BOOL:
-        buf_puts(out, n->i ? "true" : "false");
-        break;
-    case N_NUMBER:
-    case N_STRING:
-        buf_append(out, n->src, n->srclen);
-        break;
-    case N_IDENT:
-        buf_puts(out, n->text);
-        break;
-    }
 }

@@ -62,3 +62,18 @@ int tmpl_expand(const struct tmpl_set *base, const struct tmpl_funcs *funcs, con
     tmpl_set_free(s);
     return rc;
 }
+
+void *tmpl_ctx_func_user(const struct tmpl_ctx *ctx)
+{
+    return ctx->cur_func ? ctx->cur_func->user : NULL;
+}
+
+void *tmpl_ctx_exec_user(const struct tmpl_ctx *ctx)
+{
+    return ctx->opts.user;
+}
+
+size_t tmpl_ctx_max_output(const struct tmpl_ctx *ctx)
+{
+    return ctx->opts.max_output;
+}

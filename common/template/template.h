@@ -11,6 +11,15 @@
  *
  * Objects are not thread-safe; a parsed set may be executed by one thread at a time (callers
  * that share a set across threads serialize executions).
+ *
+ * Language: text, trim markers, comments, pipelines, variables (:= and =), $, fields, map keys,
+ * methods of objects, parenthesized pipelines and chains, if/else if/else, range (lists, maps in
+ * key order, ints, $i/$v, else, break, continue), with/else/else with, define/template/block,
+ * all builtins, Go number/string/char literals. tmpl_exec_opts.html adds html/template-like
+ * contextual escaping (htmlesc.h; JS and CSS contexts are approximations). Deliberate
+ * differences from Go: range over channels/iterators does not exist; complex numbers are
+ * rejected; recursion is bounded by tmpl_exec_opts.max_depth and a C-stack budget (Go allows
+ * 100000 levels); parse nesting is limited to 500.
  */
 #ifndef TOCSIN_COMMON_TEMPLATE_TEMPLATE_H
 #define TOCSIN_COMMON_TEMPLATE_TEMPLATE_H
@@ -39,6 +48,7 @@ struct tmpl_exec_opts {
     int max_depth;       /* nested {{template}} calls; 0 means 1000 */
     long max_iterations; /* range iterations in one execution; 0 means 1,000,000 */
     void *user;          /* handed to functions through tmpl_ctx_exec_user() */
+    bool html;           /* html/template-like contextual escaping of action output */
 };
 
 /* A registry of caller functions. Builtins (and, or, not, len, index, slice, print, printf,

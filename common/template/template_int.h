@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "common/arena.h"
+#include "common/template/htmlesc.h"
 #include "common/template/template.h"
 
 enum tok_type {
@@ -56,8 +57,8 @@ struct token {
 
 /* Lexes text into tokens (arena-allocated array ending with T_EOF). On error returns
  * ERR_PARSE with Go's message and line in *errline. */
-int tmpl_lex(struct arena *a, const char *text, size_t len, struct token **toks, size_t *ntoks,
-             char *errmsg, size_t errmsg_size, int *errline);
+int tmpl_lex(struct arena *a, const char *name, const char *text, size_t len, struct token **toks,
+             size_t *ntoks, char *errmsg, size_t errmsg_size, int *errline);
 
 enum node_kind {
     N_LIST,
@@ -171,9 +172,11 @@ struct tmpl_ctx {
     } * vars;
     size_t nvars, capvars, var_base;
     int depth;
+    int nest; /* current walk/pipeline recursion, bounded to protect the C stack */
     long iterations;
     const struct func_entry *cur_func;
-    bool failed; /* e holds a full "template: ..." message */
+    bool failed;         /* e holds a full "template: ..." message */
+    struct htmlesc html; /* HTML context when opts.html */
 };
 
 enum builtin_id tmpl_builtin_lookup(const char *name, size_t len);
@@ -185,6 +188,10 @@ int tmpl_builtin_call(struct tmpl_ctx *ctx, enum builtin_id id, const char *name
 
 /* Looks a tree up in the set chain. */
 const struct tree *tmpl_set_lookup(const struct tmpl_set *set, const char *name);
+
+/* Converts the number literal s (a char constant when charconst) into n->i / n->f / n->is_float
+ * with Go's rules. Returns 0, or -1 with Go's message in err. */
+int tmpl_number_parse(const char *s, bool charconst, struct node *n, char *err, size_t errsize);
 
 /* Appends the Go String() form of node n (for error contexts). */
 void tmpl_node_string(const struct node *n, struct buf *out);

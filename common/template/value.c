@@ -83,8 +83,19 @@ struct tmpl_value *tmpl_map(enum tmpl_kind elem)
 
 struct tmpl_value *tmpl_time(int64_t ns, int32_t offset, const char *zone)
 {
+    int64_t sec = ns / 1000000000, nsec = ns % 1000000000;
+    if (nsec < 0) {
+        nsec += 1000000000;
+        sec--;
+    }
+    return tmpl_time_sec(sec, (int32_t)nsec, offset, zone);
+}
+
+struct tmpl_value *tmpl_time_sec(int64_t sec, int32_t nsec, int32_t offset, const char *zone)
+{
     struct tmpl_value *v = value_new(TMPL_TIME);
-    v->u.time.ns = ns;
+    v->u.time.sec = sec;
+    v->u.time.nsec = nsec;
     v->u.time.offset = offset;
     if (zone) {
         size_t n = strlen(zone);
@@ -334,15 +345,15 @@ int tmpl_value_print(struct tmpl_value *v, struct buf *out)
         }
         return rc ? rc : buf_putc(out, ']');
     case TMPL_TIME:
-        return gofmt_time(out, "2006-01-02 15:04:05.999999999 -0700 MST", v->u.time.ns,
-                          v->u.time.offset, v->u.time.zone);
+        return gofmt_time(out, "2006-01-02 15:04:05.999999999 -0700 MST", v->u.time.sec,
+                          v->u.time.nsec, v->u.time.offset, v->u.time.zone);
     case TMPL_DURATION:
         return gofmt_duration(out, v->u.dur_ns);
     case TMPL_OBJECT: {
         struct tmpl_value *p = NULL;
         if (v->u.obj.type->print)
             return v->u.obj.type->print(v->u.obj.ptr, out);
-        if (v->u.obj.type->convert && tmpl_plain(v, &p, NULL) == 0) {
+        if (v->u.obj.type->convert && tmpl_plain(v, &p, NULL) == 0 && p->kind != TMPL_OBJECT) {
             rc = tmpl_value_print(p, out);
             tmpl_unref(p);
             return rc;
@@ -354,4 +365,72 @@ int tmpl_value_print(struct tmpl_value *v, struct buf *out)
         return buf_printf(out, "func %s", v->u.func.name);
     }
     return 0;
+}
+
+struct struct_obj {
+    const struct tmpl_struct_type *t;
+    struct tmpl_value *v[];
+};
+
+struct tmpl_value *tmpl_struct(const struct tmpl_struct_type *t, struct tmpl_value **values)
+{
+    struct struct_obj *o = xcalloc(1, sizeof(*o) + (size_t)t->nfields * sizeof(o->v[0]));
+    int i;
+    o->t = t;
+    for (i = 0; i < t->nfields; i++)
+        o->v[i] = values[i] ? values[i] : tmpl_null();
+    return tmpl_object(&t->obj, o);
+}
+
+struct tmpl_value *tmpl_struct_field(const struct tmpl_value *v, int i)
+{
+    const struct struct_obj *o;
+    if (v == NULL || v->kind != TMPL_OBJECT || v->u.obj.type->get != tmpl_struct_get)
+        return NULL;
+    o = v->u.obj.ptr;
+    return i >= 0 && i < o->t->nfields ? o->v[i] : NULL;
+}
+
+int tmpl_struct_get(void *ptr, const char *name, int argc, struct tmpl_value **argv,
+                    struct tmpl_value **out, struct err *e)
+{
+    struct struct_obj *o = ptr;
+    int i;
+    (void)argv;
+    for (i = 0; i < o->t->nfields; i++) {
+        if (strcmp(o->t->fields[i], name) == 0) {
+            if (argc > 0)
+                return err_set(e, ERR_INVALID, "%s has arguments but cannot be invoked as function",
+                               name);
+            *out = tmpl_ref(o->v[i]);
+            return 0;
+        }
+    }
+    return ERR_NOTFOUND;
+}
+
+void tmpl_struct_free(void *ptr)
+{
+    struct struct_obj *o = ptr;
+    int i;
+    for (i = 0; i < o->t->nfields; i++)
+        tmpl_unref(o->v[i]);
+    xfree(o);
+}
+
+int tmpl_struct_print(void *ptr, struct buf *out)
+{
+    struct struct_obj *o = ptr;
+    int i, rc = 0;
+    if (o->t->obj.name && o->t->obj.name[0] == '*')
+        rc = buf_putc(out, '&'); /* fmt prints a pointer to a struct as &{...} */
+    if (rc == 0)
+        rc = buf_putc(out, '{');
+    for (i = 0; rc == 0 && i < o->t->nfields; i++) {
+        if (i > 0)
+            rc = buf_putc(out, ' ');
+        if (rc == 0)
+            rc = tmpl_value_print(o->v[i], out);
+    }
+    return rc ? rc : buf_putc(out, '}');
 }

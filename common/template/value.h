@@ -31,6 +31,9 @@ enum tmpl_kind {
 
 struct tmpl_value;
 
+/* Marks on strings for HTML-mode execution (Go's html/template.HTML and URL types). */
+enum { TMPL_SAFE_NONE = 0, TMPL_SAFE_HTML = 1, TMPL_SAFE_URL = 2 };
+
 /* Function callback shape shared by registered functions and function values. argv is borrowed;
  * on success *out must hold a new reference (never NULL). On failure return a negative ERR_*
  * with a message in e (the engine wraps it as `error calling NAME: MESSAGE`). */
@@ -70,6 +73,7 @@ struct tmpl_value {
         struct {
             char *s; /* owned, NUL-terminated */
             size_t len;
+            int safe; /* TMPL_SAFE_*: set by safeHtml/safeUrl, honoured in HTML mode */
         } str;
         struct {
             struct tmpl_value **v;
@@ -81,7 +85,8 @@ struct tmpl_value {
             enum tmpl_kind elem; /* element type for zero values (missingkey=zero, index) */
         } map;
         struct {
-            int64_t ns;     /* since the Unix epoch */
+            int64_t sec;    /* since the Unix epoch (Go's zero time is TMPL_TIME_ZERO_SEC) */
+            int32_t nsec;   /* 0..999999999 */
             int32_t offset; /* seconds east of UTC */
             char zone[16];  /* "UTC", "CET", "" for a numeric zone */
         } time;
@@ -110,11 +115,39 @@ struct tmpl_value *tmpl_list(void);
 struct tmpl_value *tmpl_map(enum tmpl_kind elem);
 /* ns since the epoch in a fixed zone (offset seconds east of UTC, zone name may be NULL). */
 struct tmpl_value *tmpl_time(int64_t ns, int32_t offset, const char *zone);
+/* The same from seconds and nanoseconds (covers Go's zero time, year 1). */
+struct tmpl_value *tmpl_time_sec(int64_t sec, int32_t nsec, int32_t offset, const char *zone);
+/* Go's zero time.Time (0001-01-01 00:00:00 UTC), e.g. Alertmanager's EndsAt of firing alerts. */
+#define TMPL_TIME_ZERO_SEC INT64_C(-62135596800)
 struct tmpl_value *tmpl_duration(int64_t ns);
 /* ptr is handed over: type->free(ptr) runs when the last reference goes. type is borrowed and
  * must be static. */
 struct tmpl_value *tmpl_object(const struct tmpl_object_type *type, void *ptr);
 struct tmpl_value *tmpl_func_value(const char *name, tmpl_func_cb fn, void *user);
+
+/*
+ * Go structs: a fixed list of named fields, printed like fmt's %v of a struct ("{a b c}"), with
+ * Go's errors for unknown fields. Declare the type statically:
+ *   static const char *const f[] = {"Name", "Value"};
+ *   static const struct tmpl_struct_type pair = TMPL_STRUCT_TYPE("template.Pair", f, 2);
+ */
+struct tmpl_struct_type {
+    struct tmpl_object_type obj; /* must be first */
+    const char *const *fields;
+    int nfields;
+};
+int tmpl_struct_get(void *ptr, const char *name, int argc, struct tmpl_value **argv,
+                    struct tmpl_value **out, struct err *e);
+void tmpl_struct_free(void *ptr);
+int tmpl_struct_print(void *ptr, struct buf *out);
+#define TMPL_STRUCT_TYPE(NAME, FIELDS, N)                                             \
+    {                                                                                 \
+        {NAME, tmpl_struct_get, NULL, tmpl_struct_free, tmpl_struct_print}, FIELDS, N \
+    }
+/* A struct value; takes the references in values (t->nfields entries, NULL means nil). */
+struct tmpl_value *tmpl_struct(const struct tmpl_struct_type *t, struct tmpl_value **values);
+/* Borrowed field i of a struct value made by tmpl_struct (NULL when out of range). */
+struct tmpl_value *tmpl_struct_field(const struct tmpl_value *v, int i);
 
 /* Adds a reference; returns v. v may be NULL. */
 struct tmpl_value *tmpl_ref(struct tmpl_value *v);

@@ -47,9 +47,15 @@ int ydoc_load(struct ydoc *d, const char *data, size_t len, const char *file, st
     }
     d->loaded = true;
     d->empty = yaml_document_get_root_node(&d->doc) == NULL;
-    if (!d->empty && yaml_parser_load(&p, &extra)) {
-        d->more_docs = yaml_document_get_root_node(&extra) != NULL;
-        yaml_document_delete(&extra);
+    if (!d->empty) {
+        /* a second document exists when it loads with a root, or fails to load (it is not
+         * parsed further, as Go's yaml.Decoder reads only the first one) */
+        if (yaml_parser_load(&p, &extra)) {
+            d->more_docs = yaml_document_get_root_node(&extra) != NULL;
+            yaml_document_delete(&extra);
+        } else {
+            d->more_docs = true;
+        }
     }
     yaml_parser_delete(&p);
     return 0;
@@ -237,6 +243,8 @@ static int merge_into(struct ydoc *d, yaml_node_t *m, struct ydoc_pair **v, size
     for (p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(&d->doc, p->key);
         yaml_node_t *val = yaml_document_get_node(&d->doc, p->value);
+        if (k->type != YAML_SCALAR_NODE)
+            return ydoc_error(d, k, e, ERR_INVALID, "invalid map key: %s", ydoc_tag_name(k));
         if (!is_merge_key(k))
             pairs_add(v, n, cap, k, val);
     }

@@ -76,12 +76,15 @@ static void fmt_label_name_q(const char *s, char *out, size_t n)
 }
 
 /* Orders for topk (descending, NaN last) and bottomk (ascending, NaN last). */
-static const struct promql_vector *sort_vec;
-static int sort_desc;
+struct member_order {
+    const struct promql_vector *v;
+    bool desc;
+};
 
-static int cmp_members(const void *a, const void *b)
+static int cmp_members(const void *a, const void *b, void *ctx)
 {
-    double x = sort_vec->s[*(const size_t *)a].v, y = sort_vec->s[*(const size_t *)b].v;
+    const struct member_order *o = ctx;
+    double x = o->v->s[*(const size_t *)a].v, y = o->v->s[*(const size_t *)b].v;
     if (isnan(x) && isnan(y))
         return 0;
     if (isnan(x))
@@ -90,27 +93,126 @@ static int cmp_members(const void *a, const void *b)
         return -1;
     if (x == y)
         return 0;
-    return ((x > y) == (sort_desc != 0)) ? -1 : 1;
+    return ((x > y) == o->desc) ? -1 : 1;
 }
 
-/* Stable sort of member indexes (insertion sort keeps input order on ties). */
+/* Stable sort of member indexes (input order kept on ties). */
 static void sort_members(const struct promql_vector *v, size_t *m, size_t n, bool desc)
 {
-    sort_vec = v;
-    sort_desc = desc;
-    for (size_t i = 1; i < n; i++) {
-        size_t x = m[i], j = i;
-        while (j > 0 && cmp_members(&m[j - 1], &x) > 0) {
-            m[j] = m[j - 1];
-            j--;
-        }
-        m[j] = x;
-    }
+    struct member_order o = {v, desc};
+    ev_sort(m, n, sizeof(*m), cmp_members, &o);
 }
 
+/* ---- xxHash64 (seed 0), as Go's github.com/cespare/xxhash, for limit_ratio's sampling ---- */
+
+#define XXP1 11400714785074694791ULL
+#define XXP2 14029467366897019727ULL
+#define XXP3 1609587929392839161ULL
+#define XXP4 9650029242287828579ULL
+#define XXP5 2870177450012600261ULL
+
+static uint64_t rotl64(uint64_t x, int r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+static uint64_t rd64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static uint32_t rd32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t xx_round(uint64_t acc, uint64_t in)
+{
+    acc += in * XXP2;
+    acc = rotl64(acc, 31);
+    return acc * XXP1;
+}
+
+static uint64_t xx_merge(uint64_t acc, uint64_t val)
+{
+    val = xx_round(0, val);
+    acc ^= val;
+    return acc * XXP1 + XXP4;
+}
+
+static uint64_t xxhash64(const unsigned char *p, size_t n)
+{
+    const unsigned char *end = p + n;
+    uint64_t h;
+    if (n >= 32) {
+        uint64_t v1 = XXP1 + XXP2, v2 = XXP2, v3 = 0, v4 = (uint64_t)0 - XXP1;
+        while (end - p >= 32) {
+            v1 = xx_round(v1, rd64(p));
+            v2 = xx_round(v2, rd64(p + 8));
+            v3 = xx_round(v3, rd64(p + 16));
+            v4 = xx_round(v4, rd64(p + 24));
+            p += 32;
+        }
+        h = rotl64(v1, 1) + rotl64(v2, 7) + rotl64(v3, 12) + rotl64(v4, 18);
+        h = xx_merge(h, v1);
+        h = xx_merge(h, v2);
+        h = xx_merge(h, v3);
+        h = xx_merge(h, v4);
+    } else {
+        h = XXP5;
+    }
+    h += (uint64_t)n;
+    while (end - p >= 8) {
+        h ^= xx_round(0, rd64(p));
+        h = rotl64(h, 27) * XXP1 + XXP4;
+        p += 8;
+    }
+    if (end - p >= 4) {
+        h ^= (uint64_t)rd32(p) * XXP1;
+        h = rotl64(h, 23) * XXP2 + XXP3;
+        p += 4;
+    }
+    while (p < end) {
+        h ^= (uint64_t)*p * XXP5;
+        h = rotl64(h, 11) * XXP1;
+        p++;
+    }
+    h ^= h >> 33;
+    h *= XXP2;
+    h ^= h >> 29;
+    h *= XXP3;
+    h ^= h >> 32;
+    return h;
+}
+
+static void put_uvarint(struct buf *b, size_t v)
+{
+    while (v >= 0x80) {
+        buf_putc(b, (char)(unsigned char)(v | 0x80));
+        v >>= 7;
+    }
+    buf_putc(b, (char)(unsigned char)v);
+}
+
+/* Prometheus's Labels.Hash() in its default (stringlabels) layout: xxhash64 of the labels
+ * encoded as uvarint-length-prefixed names and values. */
 static uint64_t ratio_hash(const struct labels *ls)
 {
-    return labels_hash(ls);
+    struct buf b;
+    uint64_t h;
+    buf_init(&b, 0);
+    for (size_t i = 0; i < ls->n; i++) {
+        put_uvarint(&b, strlen(ls->v[i].name));
+        buf_puts(&b, ls->v[i].name);
+        put_uvarint(&b, strlen(ls->v[i].value));
+        buf_puts(&b, ls->v[i].value);
+    }
+    h = xxhash64((const unsigned char *)buf_str(&b), b.len);
+    buf_fini(&b);
+    return h;
 }
 
 static int aggregate_vector(struct ev *ev, const struct promql_expr *x, int64_t t,
@@ -345,7 +447,7 @@ static int aggregate_vector(struct ev *ev, const struct promql_expr *x, int64_t 
         case PROMQL_AGG_LIMIT_RATIO: {
             for (size_t j = 0; j < g->nmembers; j++) {
                 struct promql_sample *s = &in->s[g->members[j]];
-                double off = (double)(ratio_hash(s->labels) % (1ULL << 63)) / 9223372036854775808.0;
+                double off = (double)(ratio_hash(s->labels) % UINT64_MAX) / (double)UINT64_MAX;
                 bool keep = param >= 0 ? off < param : off >= 1.0 + param;
                 if (keep) {
                     struct promql_sample *d = promql_vector_push(out, s->labels, t, s->v);

@@ -531,6 +531,40 @@ const struct promql_expr *promql_expr_unparen(const struct promql_expr *e)
     return e;
 }
 
+int promql_expr_walk(const struct promql_expr *e, promql_visit_cb cb, void *ctx)
+{
+    int rc;
+    if (e == NULL)
+        return 0;
+    if ((rc = cb(e, ctx)) != 0)
+        return rc;
+    switch (e->kind) {
+    case PROMQL_EXPR_MATRIX_SELECTOR:
+        return promql_expr_walk(e->u.ms.vs, cb, ctx);
+    case PROMQL_EXPR_SUBQUERY:
+        return promql_expr_walk(e->u.sq.expr, cb, ctx);
+    case PROMQL_EXPR_UNARY:
+        return promql_expr_walk(e->u.unary.expr, cb, ctx);
+    case PROMQL_EXPR_BINARY:
+        if ((rc = promql_expr_walk(e->u.binary.lhs, cb, ctx)) != 0)
+            return rc;
+        return promql_expr_walk(e->u.binary.rhs, cb, ctx);
+    case PROMQL_EXPR_AGGREGATE:
+        if ((rc = promql_expr_walk(e->u.agg.param, cb, ctx)) != 0)
+            return rc;
+        return promql_expr_walk(e->u.agg.expr, cb, ctx);
+    case PROMQL_EXPR_CALL:
+        for (size_t i = 0; i < e->u.call.nargs; i++)
+            if ((rc = promql_expr_walk(e->u.call.args[i], cb, ctx)) != 0)
+                return rc;
+        return 0;
+    case PROMQL_EXPR_PAREN:
+        return promql_expr_walk(e->u.paren, cb, ctx);
+    default:
+        return 0;
+    }
+}
+
 /* Evaluates d in seconds. */
 static int duration_eval_sec(const struct promql_expr *d, const struct promql_duration_ctx *ctx,
                              double *out, int depth, struct err *e)

@@ -361,6 +361,16 @@ enum promql_value_type promql_expr_type(const struct promql_expr *e);
 /* Strips any number of PROMQL_EXPR_PAREN wrappers. */
 const struct promql_expr *promql_expr_unparen(const struct promql_expr *e);
 
+/* Visitor for promql_expr_walk: return 0 to continue, anything else stops the walk. */
+typedef int (*promql_visit_cb)(const struct promql_expr *e, void *ctx);
+
+/*
+ * Visits e and its sub-expressions depth-first, parents before children, children in source
+ * order (as Prometheus's Inspect; the vector selector of a matrix selector is visited, duration
+ * expressions of offsets and ranges are not). Returns the first non-zero cb result, else 0.
+ */
+int promql_expr_walk(const struct promql_expr *e, promql_visit_cb cb, void *ctx);
+
 /* Query parameters a duration expression may refer to (all in milliseconds). */
 struct promql_duration_ctx {
     int64_t start_ms, end_ms, step_ms;

@@ -165,6 +165,40 @@ double ev_scalar_of(const struct promql_value *v)
     return NAN;
 }
 
+static void sort_rec(char *a, char *tmp, size_t n, size_t sz,
+                     int (*cmp)(const void *, const void *, void *), void *ctx)
+{
+    size_t h = n / 2, i = 0, j = h, k = 0;
+    if (n < 2)
+        return;
+    sort_rec(a, tmp, h, sz, cmp, ctx);
+    sort_rec(a + h * sz, tmp, n - h, sz, cmp, ctx);
+    if (cmp(a + (h - 1) * sz, a + h * sz, ctx) <= 0)
+        return;
+    while (i < h && j < n) {
+        if (cmp(a + j * sz, a + i * sz, ctx) < 0)
+            memcpy(tmp + (k++) * sz, a + (j++) * sz, sz);
+        else
+            memcpy(tmp + (k++) * sz, a + (i++) * sz, sz);
+    }
+    if (i < h)
+        memcpy(tmp + k * sz, a + i * sz, (h - i) * sz);
+    else
+        memcpy(tmp + k * sz, a + j * sz, (n - j) * sz);
+    memcpy(a, tmp, n * sz);
+}
+
+void ev_sort(void *base, size_t n, size_t sz, int (*cmp)(const void *, const void *, void *),
+             void *ctx)
+{
+    char *tmp;
+    if (n < 2)
+        return;
+    tmp = xmalloc(n * sz);
+    sort_rec(base, tmp, n, sz, cmp, ctx);
+    xfree(tmp);
+}
+
 double kahan_inc(double inc, double sum, double *c)
 {
     double t = sum + inc;
@@ -179,24 +213,157 @@ double kahan_inc(double inc, double sum, double *c)
 
 /* ---- selectors ---- */
 
-static struct promql_series_set *cache_get(struct ev *ev, const struct promql_expr *node, int *rc)
+static struct ev_cache *cache_entry(struct ev *ev, const struct promql_expr *node)
 {
-    const struct promql_vector_selector *vs = &node->u.vs;
     struct ev_cache *c;
-    *rc = 0;
     for (size_t i = 0; i < ev->ncache; i++)
         if (ev->cache[i].node == node)
-            return &ev->cache[i].set;
+            return &ev->cache[i];
     if (ev->ncache == ev->capcache) {
         ev->capcache = ev->capcache ? ev->capcache * 2 : 8;
         ev->cache = xreallocarray(ev->cache, ev->capcache, sizeof(*ev->cache));
     }
     c = &ev->cache[ev->ncache++];
+    memset(c, 0, sizeof(*c));
     c->node = node;
+    c->mint = INT64_MAX;
+    c->maxt = INT64_MIN;
     promql_series_set_init(&c->set);
+    return c;
+}
+
+static struct promql_series_set *cache_get(struct ev *ev, const struct promql_expr *node, int *rc)
+{
+    const struct promql_vector_selector *vs = &node->u.vs;
+    struct ev_cache *c = cache_entry(ev, node);
+    *rc = 0;
+    if (c->selected)
+        return &c->set;
+    c->selected = true;
+    if (c->mint > c->maxt) { /* not planned: take everything */
+        c->mint = INT64_MIN;
+        c->maxt = INT64_MAX;
+    }
     *rc = ev->st->select(ev->st->ctx, (const struct matcher *const *)vs->matchers, vs->nmatchers,
-                         INT64_MIN, INT64_MAX, &c->set, ev->e);
+                         c->mint, c->maxt, &c->set, ev->e);
     return &c->set;
+}
+
+static int64_t sat_sub(int64_t a, int64_t b)
+{
+    if (b > 0 && a < INT64_MIN + b)
+        return INT64_MIN;
+    if (b < 0 && a > INT64_MAX + b)
+        return INT64_MAX;
+    return a - b;
+}
+
+static int64_t sat_add(int64_t a, int64_t b)
+{
+    return b == INT64_MIN ? INT64_MIN : sat_sub(a, -b);
+}
+
+/* The reference-time range [*lo, *hi] of a selector/subquery evaluated at [tmin, tmax]. */
+static void plan_ref(struct ev *ev, const struct promql_time_mods *m, int64_t tmin, int64_t tmax,
+                     int64_t *lo, int64_t *hi)
+{
+    int64_t off = m->offset_ms;
+    switch (m->at_kind) {
+    case PROMQL_AT_TIMESTAMP:
+        tmin = tmax = m->at_ms;
+        break;
+    case PROMQL_AT_START:
+        tmin = tmax = ev->start;
+        break;
+    case PROMQL_AT_END:
+        tmin = tmax = ev->end;
+        break;
+    case PROMQL_AT_NONE:
+        break;
+    }
+    if (m->offset_expr != NULL && m->offset_dynamic) {
+        struct promql_duration_ctx dc = {ev->start, ev->end, ev->interval};
+        if (promql_duration_eval(m->offset_expr, &dc, &off, NULL) != 0) {
+            *lo = INT64_MIN;
+            *hi = INT64_MAX;
+            return;
+        }
+    }
+    *lo = sat_sub(tmin, off);
+    *hi = sat_sub(tmax, off);
+}
+
+static void plan_need(struct ev *ev, const struct promql_expr *sel, int64_t lo, int64_t hi)
+{
+    struct ev_cache *c = cache_entry(ev, sel);
+    if (lo < c->mint)
+        c->mint = lo;
+    if (hi > c->maxt)
+        c->maxt = hi;
+}
+
+void ev_plan(struct ev *ev, const struct promql_expr *x, int64_t tmin, int64_t tmax)
+{
+    int64_t lo, hi, range;
+    switch (x->kind) {
+    case PROMQL_EXPR_VECTOR_SELECTOR:
+        plan_ref(ev, &x->u.vs.mods, tmin, tmax, &lo, &hi);
+        plan_need(ev, x, sat_sub(lo, ev->o->lookback_ms),
+                  x->u.vs.smoothed ? sat_add(hi, ev->o->lookback_ms) : hi);
+        return;
+    case PROMQL_EXPR_MATRIX_SELECTOR: {
+        const struct promql_vector_selector *vs = &x->u.ms.vs->u.vs;
+        plan_ref(ev, &vs->mods, tmin, tmax, &lo, &hi);
+        range = x->u.ms.range_ms;
+        if (x->u.ms.range_expr != NULL && x->u.ms.range_dynamic) {
+            struct promql_duration_ctx dc = {ev->start, ev->end, ev->interval};
+            if (promql_duration_eval(x->u.ms.range_expr, &dc, &range, NULL) != 0)
+                range = INT64_MAX;
+        }
+        lo = sat_sub(lo, range);
+        if (vs->anchored || vs->smoothed)
+            lo = sat_sub(lo, ev->o->lookback_ms);
+        if (vs->smoothed)
+            hi = sat_add(hi, ev->o->lookback_ms);
+        plan_need(ev, x->u.ms.vs, lo, hi);
+        return;
+    }
+    case PROMQL_EXPR_SUBQUERY:
+        plan_ref(ev, &x->u.sq.mods, tmin, tmax, &lo, &hi);
+        range = x->u.sq.range_ms;
+        if (x->u.sq.range_expr != NULL && x->u.sq.range_dynamic) {
+            struct promql_duration_ctx dc = {ev->start, ev->end, ev->interval};
+            if (promql_duration_eval(x->u.sq.range_expr, &dc, &range, NULL) != 0)
+                range = INT64_MAX;
+        }
+        ev_plan(ev, x->u.sq.expr, sat_sub(lo, range), hi);
+        return;
+    case PROMQL_EXPR_PAREN:
+        ev_plan(ev, x->u.paren, tmin, tmax);
+        return;
+    case PROMQL_EXPR_UNARY:
+        ev_plan(ev, x->u.unary.expr, tmin, tmax);
+        return;
+    case PROMQL_EXPR_BINARY:
+        ev_plan(ev, x->u.binary.lhs, tmin, tmax);
+        ev_plan(ev, x->u.binary.rhs, tmin, tmax);
+        return;
+    case PROMQL_EXPR_AGGREGATE:
+        if (x->u.agg.param != NULL)
+            ev_plan(ev, x->u.agg.param, tmin, tmax);
+        ev_plan(ev, x->u.agg.expr, tmin, tmax);
+        return;
+    case PROMQL_EXPR_CALL:
+        for (size_t i = 0; i < x->u.call.nargs; i++) {
+            /* info()'s second argument is a label selector, never evaluated */
+            if (x->u.call.func->id == PROMQL_FN_INFO && i > 0)
+                continue;
+            ev_plan(ev, x->u.call.args[i], tmin, tmax);
+        }
+        return;
+    default:
+        return;
+    }
 }
 
 int ev_mods_ref(struct ev *ev, const struct promql_time_mods *m, int64_t t, int64_t *ref)
@@ -221,7 +388,7 @@ int ev_mods_ref(struct ev *ev, const struct promql_time_mods *m, int64_t t, int6
         if (rc != 0)
             return rc;
     }
-    *ref = at - off;
+    *ref = sat_sub(at, off);
     return 0;
 }
 
@@ -265,11 +432,11 @@ static int eval_vector_selector(struct ev *ev, const struct promql_expr *x, int6
         const struct promql_series_data *s = &set->s[i];
         long k = last_le(s->t, s->n, ref);
         double v;
-        if (k < 0 || s->t[k] <= ref - ev->o->lookback_ms || promql_is_stale(s->v[k]))
+        if (k < 0 || s->t[k] <= sat_sub(ref, ev->o->lookback_ms) || promql_is_stale(s->v[k]))
             continue;
         v = s->v[k];
         if (x->u.vs.smoothed && s->t[k] < ref && k + 1 < (long)s->n &&
-            s->t[k + 1] <= ref + ev->o->lookback_ms && !promql_is_stale(s->v[k + 1]))
+            s->t[k + 1] <= sat_add(ref, ev->o->lookback_ms) && !promql_is_stale(s->v[k + 1]))
             v = s->v[k] +
                 (s->v[k + 1] - s->v[k]) * (double)(ref - s->t[k]) / (double)(s->t[k + 1] - s->t[k]);
         promql_vector_push(&out->vec, labels_dup(s->labels), s->t[k], v);
@@ -284,7 +451,8 @@ static int eval_matrix_selector(struct ev *ev, const struct promql_expr *x, int6
     const struct promql_vector_selector *vs = &vsx->u.vs;
     int rc;
     int64_t ref, range, lo_t, hi_t;
-    size_t total = 0;
+    size_t total = 0, used = 0;
+    long *from, *to;
     struct promql_series_set *set = cache_get(ev, vsx, &rc);
     if (rc != 0)
         return rc;
@@ -297,27 +465,79 @@ static int eval_matrix_selector(struct ev *ev, const struct promql_expr *x, int6
     out->ref = ref;
     out->anchored = vs->anchored;
     out->smoothed = vs->smoothed;
-    lo_t = ref - range;
+    lo_t = sat_sub(ref, range);
     hi_t = ref;
     if (vs->anchored || vs->smoothed)
-        lo_t -= ev->o->lookback_ms;
+        lo_t = sat_sub(lo_t, ev->o->lookback_ms);
     if (vs->smoothed)
-        hi_t += ev->o->lookback_ms;
+        hi_t = sat_add(hi_t, ev->o->lookback_ms);
+    from = xcalloc(set->n + 1, sizeof(*from));
+    to = xcalloc(set->n + 1, sizeof(*to));
     for (size_t i = 0; i < set->n; i++) {
         const struct promql_series_data *s = &set->s[i];
-        long k = last_le(s->t, s->n, lo_t) + 1;
+        from[i] = last_le(s->t, s->n, lo_t) + 1;
+        to[i] = last_le(s->t, s->n, hi_t) + 1;
+        if (to[i] > from[i])
+            total += (size_t)(to[i] - from[i]);
+    }
+    if ((rc = ev_account(ev, total)) != 0)
+        goto out;
+    /* One block holds every window; labels are borrowed from the selection (see ev_range). */
+    out->block = xcalloc(total + 1, sizeof(*out->block));
+    out->borrowed = true;
+    for (size_t i = 0; i < set->n; i++) {
+        const struct promql_series_data *s = &set->s[i];
         struct promql_series *ser = NULL;
-        for (; k < (long)s->n && s->t[k] <= hi_t; k++) {
+        for (long k = from[i]; k < to[i]; k++) {
             if (promql_is_stale(s->v[k]))
                 continue;
-            if (ser == NULL)
-                ser = promql_matrix_push(&out->m, labels_dup(s->labels));
-            promql_series_push_point(ser, s->t[k], s->v[k]);
+            if (ser == NULL) {
+                ser = promql_matrix_push(&out->m, s->labels);
+                ser->p = out->block + used;
+            }
+            ser->p[ser->n].t = s->t[k];
+            ser->p[ser->n].v = s->v[k];
+            ser->n++;
+            used++;
         }
         if (ser != NULL)
-            total += ser->n;
+            ser->cap = ser->n;
     }
-    return ev_account(ev, total);
+out:
+    xfree(from);
+    xfree(to);
+    return rc;
+}
+
+void ev_range_fini(struct ev_range *r)
+{
+    for (size_t i = 0; i < r->m.n; i++) {
+        if (r->borrowed)
+            r->m.s[i].labels = NULL;
+        if (r->block != NULL)
+            r->m.s[i].p = NULL;
+    }
+    xfree(r->block);
+    r->block = NULL;
+    r->borrowed = false;
+    promql_matrix_fini(&r->m);
+}
+
+/* Turns a borrowed range into one that owns its labels and points. */
+static void range_own(struct ev_range *r)
+{
+    for (size_t i = 0; i < r->m.n; i++) {
+        struct promql_series *s = &r->m.s[i];
+        if (r->borrowed)
+            s->labels = labels_dup(s->labels);
+        if (r->block != NULL) {
+            s->p = xmemdup(s->p, (s->n + 1) * sizeof(*s->p));
+            s->cap = s->n + 1;
+        }
+    }
+    xfree(r->block);
+    r->block = NULL;
+    r->borrowed = false;
 }
 
 /* Appends the vector (or scalar) v at time ts to matrix m, finding series by labels. */
@@ -327,7 +547,8 @@ struct series_index {
 };
 
 static struct promql_series *series_find_or_add(struct promql_matrix *m, struct series_index *ix,
-                                                const struct labels *ls, bool drop_name)
+                                                const struct labels *ls, bool drop_name,
+                                                bool borrow)
 {
     size_t h;
     if (ix->cap < (m->n + 1) * 2) {
@@ -353,19 +574,41 @@ static struct promql_series *series_find_or_add(struct promql_matrix *m, struct 
     }
     ix->tab[h] = m->n + 1;
     {
-        struct promql_series *s = promql_matrix_push(m, labels_dup(ls));
+        struct promql_series *s =
+            promql_matrix_push(m, borrow ? (struct labels *)ls : labels_dup(ls));
         s->drop_name = drop_name;
         return s;
     }
+}
+
+static struct ev_memo *memo_get(struct ev *ev, const struct promql_expr *node)
+{
+    struct ev_memo *m;
+    for (size_t i = 0; i < ev->nmemo; i++)
+        if (ev->memo[i].node == node)
+            return &ev->memo[i];
+    if (ev->nmemo == ev->capmemo) {
+        ev->capmemo = ev->capmemo ? ev->capmemo * 2 : 4;
+        ev->memo = xreallocarray(ev->memo, ev->capmemo, sizeof(*ev->memo));
+    }
+    m = &ev->memo[ev->nmemo++];
+    memset(m, 0, sizeof(*m));
+    m->node = node;
+    return m;
 }
 
 static int eval_subquery(struct ev *ev, const struct promql_expr *x, int64_t t,
                          struct ev_range *out)
 {
     const struct promql_subquery *sq = &x->u.sq;
-    int rc;
+    int rc = 0;
     int64_t ref, range, step, start;
     struct series_index ix = {NULL, 0};
+    struct ev_memo *memo;
+    size_t drop = 0, pos = 0, nsteps;
+    /* Vector results: the matrix borrows labels from the memo, which keeps them until this node
+     * is evaluated again (after the caller has consumed the matrix). */
+    bool borrow = promql_expr_type(sq->expr) == PROMQL_TYPE_VECTOR;
     if ((rc = ev_mods_ref(ev, &sq->mods, t, &ref)) != 0)
         return rc;
     if ((rc = dyn_duration(ev, sq->range_expr, sq->range_dynamic, sq->range_ms, &range)) != 0)
@@ -378,31 +621,70 @@ static int eval_subquery(struct ev *ev, const struct promql_expr *x, int64_t t,
         return ev_fail(ev, ERR_INVALID, "subquery step must be positive");
     out->range_ms = range;
     out->ref = ref;
-    start = step * ((ref - range) / step);
-    if (start <= ref - range)
+    start = step * (sat_sub(ref, range) / step);
+    if (start <= sat_sub(ref, range) && start <= INT64_MAX - step)
         start += step;
+    nsteps = start <= ref ? (size_t)(((uint64_t)ref - (uint64_t)start) / (uint64_t)step) + 1 : 1;
+    if (nsteps > 4096)
+        nsteps = 4096;
+    memo = memo_get(ev, x);
+    /* Inner results before this window are no longer needed. */
+    while (drop < memo->n && memo->e[drop].ts < start)
+        promql_value_fini(&memo->e[drop++].v);
+    if (drop > 0) {
+        memmove(memo->e, memo->e + drop, (memo->n - drop) * sizeof(*memo->e));
+        memo->n -= drop;
+    }
     for (int64_t ts = start; ts <= ref; ts += step) {
-        struct promql_value v;
-        promql_value_init(&v);
-        rc = ev_eval(ev, sq->expr, ts, &v);
-        if (rc != 0) {
-            promql_value_fini(&v);
-            break;
+        struct promql_value *v;
+        while (pos < memo->n && memo->e[pos].ts < ts)
+            pos++;
+        if (pos < memo->n && memo->e[pos].ts == ts) {
+            v = &memo->e[pos].v;
+        } else {
+            struct promql_value nv;
+            size_t held = ev->samples;
+            promql_value_init(&nv);
+            rc = ev_eval(ev, sq->expr, ts, &nv);
+            /* The inner step's working set is released; only the points kept stay counted. */
+            ev->samples = held;
+            if (rc == 0)
+                rc = ev_account(ev, nv.type == PROMQL_VAL_VECTOR ? nv.vec.n : 1);
+            if (rc != 0) {
+                promql_value_fini(&nv);
+                break;
+            }
+            if (memo->n == memo->cap) {
+                memo->cap = memo->cap ? memo->cap * 2 : 16;
+                memo->e = xreallocarray(memo->e, memo->cap, sizeof(*memo->e));
+            }
+            memmove(memo->e + pos + 1, memo->e + pos, (memo->n - pos) * sizeof(*memo->e));
+            memo->e[pos].ts = ts;
+            promql_value_move(&memo->e[pos].v, &nv);
+            memo->n++;
+            v = &memo->e[pos].v;
         }
-        if (v.type == PROMQL_VAL_SCALAR) {
+        pos++;
+        if (v->type == PROMQL_VAL_SCALAR) {
             struct labels *empty = labels_empty();
-            struct promql_series *s = series_find_or_add(&out->m, &ix, empty, false);
+            struct promql_series *s = series_find_or_add(&out->m, &ix, empty, false, false);
             labels_free(empty);
-            promql_series_push_point(s, ts, v.f);
-        } else if (v.type == PROMQL_VAL_VECTOR) {
-            for (size_t i = 0; i < v.vec.n; i++) {
-                struct promql_series *s =
-                    series_find_or_add(&out->m, &ix, v.vec.s[i].labels, v.vec.s[i].drop_name);
-                promql_series_push_point(s, ts, v.vec.s[i].v);
+            promql_series_push_point(s, ts, v->f);
+        } else if (v->type == PROMQL_VAL_VECTOR) {
+            for (size_t i = 0; i < v->vec.n; i++) {
+                struct promql_series *s = series_find_or_add(&out->m, &ix, v->vec.s[i].labels,
+                                                             v->vec.s[i].drop_name, borrow);
+                if (s->cap == 0) {
+                    s->cap = nsteps;
+                    s->p = xcalloc(nsteps, sizeof(*s->p));
+                }
+                promql_series_push_point(s, ts, v->vec.s[i].v);
             }
         }
-        promql_value_fini(&v);
+        if (ts > INT64_MAX - step)
+            break;
     }
+    out->borrowed = borrow;
     xfree(ix.tab);
     return rc;
 }
@@ -459,9 +741,14 @@ int ev_eval(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql
     case PROMQL_EXPR_SUBQUERY: {
         struct ev_range r;
         int rc = ev_eval_range(ev, x, t, &r);
+        if (rc != 0) {
+            ev_range_fini(&r);
+            return rc;
+        }
+        range_own(&r);
         out->type = PROMQL_VAL_MATRIX;
         out->mat = r.m;
-        return rc;
+        return 0;
     }
     case PROMQL_EXPR_UNARY:
         return eval_unary(ev, x, t, out);
@@ -495,6 +782,13 @@ static void ev_fini(struct ev *ev)
     for (size_t i = 0; i < ev->ncache; i++)
         promql_series_set_fini(&ev->cache[i].set);
     xfree(ev->cache);
+    for (size_t i = 0; i < ev->nmemo; i++) {
+        for (size_t j = 0; j < ev->memo[i].n; j++)
+            promql_value_fini(&ev->memo[i].e[j].v);
+        xfree(ev->memo[i].e);
+    }
+    xfree(ev->memo);
+    xfree(ev->noted_name);
 }
 
 /* Drops flagged names of a final vector and rejects duplicate label sets. */
@@ -558,6 +852,7 @@ int promql_query_instant_expr(struct promql_engine *eng, const struct promql_sto
     ev_init(&ev, eng, st, query_text, res, e);
     ev.start = ev.end = t;
     ev.interval = 0;
+    ev_plan(&ev, expr, t, t);
     rc = ev_eval(&ev, expr, t, &res->value);
     if (rc == 0 && res->value.type == PROMQL_VAL_VECTOR) {
         for (size_t i = 0; i < res->value.vec.n; i++)
@@ -568,7 +863,7 @@ int promql_query_instant_expr(struct promql_engine *eng, const struct promql_sto
     }
     ev_fini(&ev);
     if (rc != 0)
-        promql_value_fini(&res->value);
+        promql_result_fini(res);
     return rc;
 }
 
@@ -600,6 +895,7 @@ int promql_query_range_expr(struct promql_engine *eng, const struct promql_stora
     ev.end = end;
     ev.interval = step;
     ev.range_query = true;
+    ev_plan(&ev, expr, start, end);
     res->value.type = PROMQL_VAL_MATRIX;
     for (int64_t t = start; t <= end; t += step) {
         struct promql_value v;
@@ -613,14 +909,14 @@ int promql_query_range_expr(struct promql_engine *eng, const struct promql_stora
         }
         if (v.type == PROMQL_VAL_SCALAR) {
             struct labels *empty = labels_empty();
-            struct promql_series *s = series_find_or_add(m, &ix, empty, false);
+            struct promql_series *s = series_find_or_add(m, &ix, empty, false, false);
             labels_free(empty);
             promql_series_push_point(s, t, v.f);
             ev.base_samples++;
         } else if (v.type == PROMQL_VAL_VECTOR) {
             for (size_t i = 0; i < v.vec.n; i++) {
                 struct promql_series *s =
-                    series_find_or_add(m, &ix, v.vec.s[i].labels, v.vec.s[i].drop_name);
+                    series_find_or_add(m, &ix, v.vec.s[i].labels, v.vec.s[i].drop_name, false);
                 if (v.vec.s[i].drop_name)
                     s->drop_name = true;
                 promql_series_push_point(s, t, v.vec.s[i].v);
@@ -642,7 +938,7 @@ int promql_query_range_expr(struct promql_engine *eng, const struct promql_stora
         rc = finish_matrix(&ev, m);
     ev_fini(&ev);
     if (rc != 0)
-        promql_value_fini(&res->value);
+        promql_result_fini(res);
     return rc;
 }
 

@@ -40,9 +40,9 @@ const struct promql_engine_opts *promql_engine_opts(const struct promql_engine *
 /*
  * Parses query and evaluates it at t (ms). On success *res holds a scalar, string, vector or
  * matrix (for a range-vector expression) plus annotations; the caller frees it with
- * promql_result_fini. res is initialised here. Errors: ERR_PARSE (bad query text, position in
- * e), ERR_INVALID (evaluation error, message as Prometheus words it), ERR_LIMIT (too many
- * samples), ERR_TIMEOUT, or the storage's error.
+ * promql_result_fini. res is initialised here; on failure it is left empty (nothing to free).
+ * Errors: ERR_PARSE (bad query text, position in e), ERR_INVALID (evaluation error, message as
+ * Prometheus words it), ERR_LIMIT (too many samples), ERR_TIMEOUT, or the storage's error.
  */
 int promql_query_instant(struct promql_engine *eng, const struct promql_storage *st,
                          const char *query, int64_t t, struct promql_result *res, struct err *e);

@@ -1,5 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Internals shared by the engine's files (engine.c, binop.c, aggregate.c, functions*.c). */
+/*
+ * Internals shared by the engine's files (engine.c, binop.c, aggregate.c, functions*.c).
+ *
+ * Design: every node is evaluated at one time t (ev_eval); a range query runs the root once per
+ * step and collects the vectors into series. Before running, ev_plan records the sample window
+ * each selector needs over the whole query, and each selector's series are fetched from storage
+ * once (ev_cache) and then windowed by binary search. Subquery inner results are memoized by
+ * (node, inner step) because inner steps are aligned to the epoch and shared by outer steps.
+ * Range-vector arguments borrow labels (and share one point block) until ev_range_fini.
+ * __name__ is only flagged for removal (drop_name) and dropped when the query ends, as 3.x
+ * does with delayed name removal.
+ */
 #ifndef TOCSIN_EVALUATOR_PROMQL_ENGINE_INT_H
 #define TOCSIN_EVALUATOR_PROMQL_ENGINE_INT_H
 
@@ -19,6 +30,21 @@ struct labels;
 struct ev_cache {
     const struct promql_expr *node;
     struct promql_series_set set;
+    int64_t mint, maxt; /* data the query needs from this selector (planned before running) */
+    bool selected;
+};
+
+/* Inner results of one subquery node by evaluation time, reused by the next outer steps (the
+ * inner steps are aligned to the epoch, so consecutive windows overlap). Sorted by ts. */
+struct ev_memo_entry {
+    int64_t ts;
+    struct promql_value v;
+};
+
+struct ev_memo {
+    const struct promql_expr *node;
+    struct ev_memo_entry *e;
+    size_t n, cap;
 };
 
 /* The state of one query evaluation. */
@@ -32,24 +58,44 @@ struct ev {
     struct promql_annotations *notes;
     struct ev_cache *cache;
     size_t ncache, capcache;
-    int64_t deadline;    /* time_mono_ms() limit, 0 = none */
-    size_t samples;      /* samples held in the current step */
-    size_t base_samples; /* samples already held by the range result */
+    struct ev_memo *memo;
+    size_t nmemo, capmemo;
+    char *noted_name; /* last metric name given the "might not be a counter" info */
+    const struct promql_expr *noted_node; /* ... and the argument it was given for */
+    int64_t deadline;                     /* time_mono_ms() limit, 0 = none */
+    size_t samples;                       /* samples held in the current step */
+    size_t base_samples;                  /* samples already held by the range result */
     unsigned ticks;
 };
 
 /* A range-vector argument evaluated at one time: the series and the window they came from. */
 struct ev_range {
     struct promql_matrix m;
+    /* borrowed: series labels point into the selector cache or the subquery memo; block, when
+     * set, holds every series' points. Release with ev_range_fini, never promql_matrix_fini. */
+    bool borrowed;
+    struct promql_point *block;
     int64_t range_ms; /* window length */
     int64_t ref;      /* window end (evaluation time after @ and offset) */
     bool anchored, smoothed;
 };
 
+/* Records, for every selector under x evaluated at times in [tmin, tmax], the sample time range
+ * it needs, so storage is asked only for that window. */
+void ev_plan(struct ev *ev, const struct promql_expr *x, int64_t tmin, int64_t tmax);
 /* Evaluates x at time t into out (initialised by the callee). */
 int ev_eval(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);
 /* Evaluates a matrix selector or subquery x at t. */
 int ev_eval_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct ev_range *out);
+/* The (exclusive) start of a range's window, ref - range, saturated to int64. */
+static inline int64_t ev_range_start(const struct ev_range *r)
+{
+    if (r->range_ms > 0 && r->ref < INT64_MIN + r->range_ms)
+        return INT64_MIN;
+    return r->ref - r->range_ms;
+}
+/* Releases a range from ev_eval_range (borrowed or owned). */
+void ev_range_fini(struct ev_range *r);
 int ev_binary(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);
 int ev_aggregate(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);
 int ev_call(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql_value *out);
@@ -73,6 +119,10 @@ int ev_vector_check_dups(struct ev *ev, struct promql_vector *v);
 /* Converts a scalar or vector value in place to a vector (scalar: one sample, no labels). */
 double ev_scalar_of(const struct promql_value *v);
 
+/* Stable merge sort of n elements of size sz with a comparison that takes a context (no globals,
+ * so queries may run on several threads). */
+void ev_sort(void *base, size_t n, size_t sz, int (*cmp)(const void *, const void *, void *),
+             void *ctx);
 /* Kahan-compensated addition: returns new sum, updates *c. */
 double kahan_inc(double inc, double sum, double *c);
 /* Prometheus's quantile over values (sorted in place), phi outside [0,1] gives -Inf/+Inf. */

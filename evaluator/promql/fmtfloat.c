@@ -13,7 +13,8 @@ static void shortest(double f, char *digits, int *nd, int *dp)
     char tmp[64];
     f = fabs(f);
     if (f == 0) {
-        strcpy(digits, "0");
+        digits[0] = '0';
+        digits[1] = '\0';
         *nd = 1;
         *dp = 1;
         return;
@@ -25,7 +26,7 @@ static void shortest(double f, char *digits, int *nd, int *dp)
     }
     {
         char *e = strchr(tmp, 'e');
-        int exp = atoi(e + 1);
+        int exp = (int)strtol(e + 1, NULL, 10);
         int n = 0;
         for (char *p = tmp; p < e; p++)
             if (*p >= '0' && *p <= '9')
@@ -131,7 +132,9 @@ struct fmtfloat_buf fmtfloat_om(double f)
         return b;
     }
     fmtfloat_go_f(f, b.s, sizeof(b.s));
-    if (strchr(b.s, '.') == NULL)
-        strcat(b.s, ".0");
+    if (strchr(b.s, '.') == NULL) {
+        size_t l = strlen(b.s);
+        snprintf(b.s + l, sizeof(b.s) - l, ".0");
+    }
     return b;
 }

@@ -177,8 +177,9 @@ static struct labels *absent_labels(const struct promql_expr *arg)
     return out;
 }
 
-static int cmp_value_asc(const void *a, const void *b)
+static int cmp_value_asc(const void *a, const void *b, void *ctx)
 {
+    (void)ctx;
     double x = ((const struct promql_sample *)a)->v, y = ((const struct promql_sample *)b)->v;
     if (isnan(x))
         return isnan(y) ? 0 : 1;
@@ -187,8 +188,9 @@ static int cmp_value_asc(const void *a, const void *b)
     return x < y ? -1 : x > y ? 1 : 0;
 }
 
-static int cmp_value_desc(const void *a, const void *b)
+static int cmp_value_desc(const void *a, const void *b, void *ctx)
 {
+    (void)ctx;
     double x = ((const struct promql_sample *)a)->v, y = ((const struct promql_sample *)b)->v;
     if (isnan(x))
         return isnan(y) ? 0 : 1;
@@ -235,16 +237,19 @@ static int natcmp(const char *a, const char *b)
     return *a ? 1 : *b ? -1 : 0;
 }
 
-static const char *const *sort_label_names;
-static size_t sort_label_n;
-static int sort_label_dir;
+struct label_order {
+    const char *const *names;
+    size_t n;
+    int dir;
+};
 
-static int cmp_by_label(const void *pa, const void *pb)
+static int cmp_by_label(const void *pa, const void *pb, void *ctx)
 {
     const struct promql_sample *a = pa, *b = pb;
-    for (size_t i = 0; i < sort_label_n; i++) {
-        const char *x = labels_get(a->labels, sort_label_names[i]);
-        const char *y = labels_get(b->labels, sort_label_names[i]);
+    const struct label_order *o = ctx;
+    for (size_t i = 0; i < o->n; i++) {
+        const char *x = labels_get(a->labels, o->names[i]);
+        const char *y = labels_get(b->labels, o->names[i]);
         int c;
         x = x ? x : "";
         y = y ? y : "";
@@ -253,9 +258,9 @@ static int cmp_by_label(const void *pa, const void *pb)
         c = natcmp(x, y);
         if (c == 0)
             c = strcmp(x, y);
-        return c * sort_label_dir;
+        return c * o->dir;
     }
-    return labels_cmp(a->labels, b->labels) * sort_label_dir;
+    return labels_cmp(a->labels, b->labels) * o->dir;
 }
 
 static int label_replace(struct ev *ev, const struct promql_call *c, int64_t t,
@@ -526,7 +531,7 @@ int ev_call(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql
         out->type = PROMQL_VAL_VECTOR;
         if (rc == 0 && r.m.n == 0)
             promql_vector_push(&out->vec, absent_labels(c->args[0]), t, 1);
-        promql_matrix_fini(&r.m);
+        ev_range_fini(&r);
         return rc;
     }
     default:
@@ -599,21 +604,8 @@ int ev_call(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql
         switch (id) {
         case PROMQL_FN_SORT:
         case PROMQL_FN_SORT_DESC:
-            if (out->vec.n > 1) {
-                /* stable: insertion into a copy via qsort on (value, index) */
-                size_t n = out->vec.n;
-                struct promql_sample *s = out->vec.s;
-                for (size_t i = 1; i < n; i++) {
-                    struct promql_sample tmp = s[i];
-                    size_t j = i;
-                    while (j > 0 && (id == PROMQL_FN_SORT ? cmp_value_asc(&s[j - 1], &tmp)
-                                                          : cmp_value_desc(&s[j - 1], &tmp)) > 0) {
-                        s[j] = s[j - 1];
-                        j--;
-                    }
-                    s[j] = tmp;
-                }
-            }
+            ev_sort(out->vec.s, out->vec.n, sizeof(*out->vec.s),
+                    id == PROMQL_FN_SORT ? cmp_value_asc : cmp_value_desc, NULL);
             if (ev->range_query)
                 ev_note(ev, false, x,
                         "sort is ineffective for range queries since results are always "
@@ -624,11 +616,8 @@ int ev_call(struct ev *ev, const struct promql_expr *x, int64_t t, struct promql
             const char **names = xcalloc(c->nargs, sizeof(*names));
             for (size_t i = 1; i < c->nargs; i++)
                 names[i - 1] = str_arg(c->args[i]);
-            sort_label_names = names;
-            sort_label_n = c->nargs - 1;
-            sort_label_dir = id == PROMQL_FN_SORT_BY_LABEL ? 1 : -1;
-            if (out->vec.n > 1)
-                qsort(out->vec.s, out->vec.n, sizeof(*out->vec.s), cmp_by_label);
+            struct label_order o = {names, c->nargs - 1, id == PROMQL_FN_SORT_BY_LABEL ? 1 : -1};
+            ev_sort(out->vec.s, out->vec.n, sizeof(*out->vec.s), cmp_by_label, &o);
             xfree(names);
             if (ev->range_query)
                 ev_note(ev, false, x,

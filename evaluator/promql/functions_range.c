@@ -50,7 +50,7 @@ static double interpolate(const struct promql_point *p1, const struct promql_poi
     double y1 = p1->v, y2 = p2->v;
     if (counter && y2 < y1)
         y1 = 0;
-    return y1 + (y2 - y1) * (double)(t - p1->t) / (double)(p2->t - p1->t);
+    return y1 + (y2 - y1) * ((double)t - (double)p1->t) / ((double)p2->t - (double)p1->t);
 }
 
 /* Index of the first point with time > t among p[0..n), searched like Go's sort.Search over n. */
@@ -85,7 +85,7 @@ static bool extended_rate(const struct ev_range *r, const struct promql_series *
 {
     const struct promql_point *f = s->p;
     size_t last = s->n - 1, first;
-    int64_t rs = r->ref - r->range_ms, re = r->ref;
+    int64_t rs = ev_range_start(r), re = r->ref;
     double left, right, res;
     size_t k = search_gt(f, last, rs);
     first = k > 0 ? k - 1 : 0;
@@ -130,7 +130,7 @@ static size_t window_points(const struct ev_range *r, const struct promql_series
         *p = s->p;
         return s->n;
     }
-    while (lo < s->n && s->p[lo].t <= r->ref - r->range_ms)
+    while (lo < s->n && s->p[lo].t <= ev_range_start(r))
         lo++;
     while (hi > lo && s->p[hi - 1].t > r->ref)
         hi--;
@@ -141,7 +141,7 @@ static size_t window_points(const struct ev_range *r, const struct promql_series
 static bool extrapolated_rate(const struct ev_range *r, const struct promql_series *s, bool counter,
                               bool is_rate, double *out)
 {
-    int64_t rs = r->ref - r->range_ms, re = r->ref;
+    int64_t rs = ev_range_start(r), re = r->ref;
     const struct promql_point *p;
     size_t n;
     double res, dstart, dend, sampled, avg, thr, factor;
@@ -156,8 +156,8 @@ static bool extrapolated_rate(const struct ev_range *r, const struct promql_seri
         for (size_t i = 1; i < n; i++)
             if (p[i].v < p[i - 1].v)
                 res += p[i - 1].v;
-    dstart = (double)(p[0].t - rs) / 1000.0;
-    dend = (double)(re - p[n - 1].t) / 1000.0;
+    dstart = ((double)p[0].t - (double)rs) / 1000.0;
+    dend = ((double)re - (double)p[n - 1].t) / 1000.0;
     sampled = (double)(p[n - 1].t - p[0].t) / 1000.0;
     avg = sampled / (double)(n - 1);
     thr = avg * 1.1;
@@ -304,6 +304,7 @@ int ev_call_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct 
     double sarg[2] = {NAN, NAN};
     struct ev_range r;
     int rc = 0;
+    size_t held = 0;
     size_t mi = (id == PROMQL_FN_QUANTILE_OVER_TIME) ? 1 : 0;
     memset(&r, 0, sizeof(r));
     marg = c->args[mi];
@@ -335,6 +336,7 @@ int ev_call_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct 
                                c->func->name);
         }
     }
+    held = ev->samples;
     if ((rc = ev_eval_range(ev, marg, t, &r)) != 0)
         goto out;
     out->type = PROMQL_VAL_VECTOR;
@@ -350,11 +352,18 @@ int ev_call_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct 
                 continue;
             nl = strlen(name);
 #define ENDS(suf) (nl >= sizeof(suf) - 1 && strcmp(name + nl - (sizeof(suf) - 1), suf) == 0)
-            if (!ENDS("_total") && !ENDS("_sum") && !ENDS("_count") && !ENDS("_bucket"))
+            if (ev->noted_name != NULL && ev->noted_node == marg &&
+                strcmp(ev->noted_name, name) == 0)
+                continue; /* already noted (the note is the same at every step) */
+            if (!ENDS("_total") && !ENDS("_sum") && !ENDS("_count") && !ENDS("_bucket")) {
+                xfree(ev->noted_name);
+                ev->noted_name = xstrdup(name);
+                ev->noted_node = marg;
                 ev_note(ev, true, marg,
                         "metric might not be a counter, name does not end in "
                         "_total/_sum/_count/_bucket: \"%s\"",
                         name);
+            }
 #undef ENDS
         }
     }
@@ -516,7 +525,7 @@ int ev_call_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct 
                 fp = p;
                 fn = n;
             } else {
-                int64_t rs = r.ref - r.range_ms;
+                int64_t rs = ev_range_start(&r);
                 size_t hi = fn;
                 while (hi > 0 && fp[hi - 1].t > r.ref)
                     hi--;
@@ -577,12 +586,17 @@ int ev_call_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct 
         if (!ok)
             continue;
         {
-            struct promql_sample *d = promql_vector_push(&out->vec, s->labels, t, v);
+            struct promql_sample *d =
+                promql_vector_push(&out->vec, r.borrowed ? labels_dup(s->labels) : s->labels, t, v);
             d->drop_name = keep_name ? s->drop_name : true;
-            s->labels = NULL;
+            if (!r.borrowed)
+                s->labels = NULL;
         }
     }
+    /* The range argument is released; the output samples stay. */
+    ev->samples = held;
+    rc = ev_account(ev, out->vec.n);
 out:
-    promql_matrix_fini(&r.m);
+    ev_range_fini(&r);
     return rc;
 }

@@ -36,7 +36,12 @@ struct parser {
     struct err *e;
     bool failed;
     int depth;
+    const char *dctx; /* context of duration-expression errors ("offset", ...) */
 };
+
+#define DUR_EXPECTED "number, duration, step(), or range()"
+/* Largest duration literal in seconds (Go's time.Duration limit). */
+#define DUR_MAX_SECONDS 9223372036.854775807
 
 /* Records the first error, at byte offset pos. Always returns ERR_PARSE. */
 static int perr(struct parser *p, size_t pos, const char *fmt, ...)
@@ -582,6 +587,10 @@ static struct promql_expr *parse_dur_primary(struct parser *p, enum promql_lex_m
         } else if (number_value(p, &p->tok, &n->u.number.value) != 0) {
             return NULL;
         }
+        if (fabs(n->u.number.value) > DUR_MAX_SECONDS) {
+            perr(p, p->tok.start, "duration out of range");
+            return NULL;
+        }
         advance(p, mode);
         return n;
     case PROMQL_TOK_LPAREN: {
@@ -590,7 +599,7 @@ static struct promql_expr *parse_dur_primary(struct parser *p, enum promql_lex_m
         if ((in = parse_dur_expr(p, 0, mode)) == NULL)
             return NULL;
         if (p->tok.type != PROMQL_TOK_RPAREN) {
-            unexpected(p, "duration expression", "\")\"");
+            unexpected(p, p->dctx, DUR_EXPECTED);
             return NULL;
         }
         n = new_node(p, PROMQL_EXPR_PAREN, start, p->tok.end);
@@ -615,7 +624,7 @@ static struct promql_expr *parse_dur_primary(struct parser *p, enum promql_lex_m
         }
         advance(p, mode);
         if (p->tok.type != PROMQL_TOK_LPAREN) {
-            unexpected(p, "duration expression", "\"(\"");
+            unexpected(p, p->dctx, DUR_EXPECTED);
             return NULL;
         }
         advance(p, mode);
@@ -625,14 +634,14 @@ static struct promql_expr *parse_dur_primary(struct parser *p, enum promql_lex_m
                 return NULL;
             if (i + 1 < nargs) {
                 if (p->tok.type != PROMQL_TOK_COMMA) {
-                    unexpected(p, "duration expression", "\",\"");
+                    unexpected(p, p->dctx, DUR_EXPECTED);
                     return NULL;
                 }
                 advance(p, mode);
             }
         }
         if (p->tok.type != PROMQL_TOK_RPAREN) {
-            unexpected(p, "duration expression", "\")\"");
+            unexpected(p, p->dctx, DUR_EXPECTED);
             return NULL;
         }
         n->pos_end = (int)p->tok.end;
@@ -642,7 +651,7 @@ static struct promql_expr *parse_dur_primary(struct parser *p, enum promql_lex_m
     default:
         break;
     }
-    unexpected(p, "duration expression", "number or duration");
+    unexpected(p, p->dctx, DUR_EXPECTED);
     return NULL;
 }
 
@@ -687,10 +696,17 @@ static struct promql_expr *parse_dur_expr(struct parser *p, int min_prec, enum p
     while (lhs != NULL && dur_binop(p->tok.type) && binop_prec(p->tok.type) >= min_prec) {
         enum promql_tok op = p->tok.type;
         int prec = binop_prec(op);
+        size_t op_start = p->tok.start;
         struct promql_expr *rhs, *n;
         advance(p, mode);
         rhs = parse_dur_expr(p, op == PROMQL_TOK_POW ? prec : prec + 1, mode);
         if (rhs == NULL) {
+            lhs = NULL;
+            break;
+        }
+        if ((op == PROMQL_TOK_DIV || op == PROMQL_TOK_MOD) && rhs->kind == PROMQL_EXPR_NUMBER &&
+            rhs->u.number.value == 0) {
+            perr(p, op_start, op == PROMQL_TOK_DIV ? "division by zero" : "modulo by zero");
             lhs = NULL;
             break;
         }
@@ -730,7 +746,7 @@ static bool dur_is_dynamic(const struct promql_expr *d)
  * Resolves a parsed duration expression d: plain literals become *ms with *expr NULL, others are
  * kept in *expr (with *ms their value when constant, *dynamic when they need step()/range()).
  */
-static int resolve_duration(struct parser *p, struct promql_expr *d, int64_t *ms,
+static int resolve_duration(struct parser *p, struct promql_expr *d, bool positive, int64_t *ms,
                             struct promql_expr **expr, bool *dynamic)
 {
     *expr = NULL;
@@ -738,9 +754,12 @@ static int resolve_duration(struct parser *p, struct promql_expr *d, int64_t *ms
     *ms = 0;
     if (d->kind == PROMQL_EXPR_NUMBER) {
         double v = d->u.number.value;
-        if (isnan(v) || v > 9.2e15 || v < -9.2e15)
+        if (isnan(v) || fabs(v) > DUR_MAX_SECONDS)
             return perr(p, (size_t)d->pos_start, "duration out of range");
-        *ms = (int64_t)(v * 1000.0);
+        if (positive && !(v > 0))
+            return perr(p, (size_t)d->pos_start, "duration must be greater than 0");
+        /* as Go: nanoseconds rounded, then truncated to milliseconds */
+        *ms = (int64_t)llround(v * 1e9) / 1000000;
         return 0;
     }
     if (!(p->flags & PROMQL_PARSE_DURATION_EXPR))
@@ -815,9 +834,14 @@ static struct promql_expr *parse_function_call(struct parser *p)
     const struct promql_function *f;
     size_t len = name.end - name.start, end = 0;
     const char *s = p->lx.in + name.start;
-    struct promql_expr *n;
+    struct promql_expr *n = new_node(p, PROMQL_EXPR_CALL, name.start, name.end);
+    advance(p, PROMQL_LEX_NORMAL);
+    /* Prometheus reduces the arguments before it looks the name up */
+    if (parse_call_args(p, &n->u.call.args, &n->u.call.nargs, &end) != 0)
+        return NULL;
+    n->pos_end = (int)end;
     f = promql_function_lookup(s, len);
-    if (f == NULL && (len == 4 || len == 5 || len == 3)) {
+    if (f == NULL && len >= 3 && len <= 5) {
         /* step, range, start, end are keywords (case-insensitive) in Prometheus */
         static const char *const kw[] = {"step", "range", "start", "end"};
         for (size_t i = 0; i < 4; i++)
@@ -829,15 +853,10 @@ static struct promql_expr *parse_function_call(struct parser *p)
         return NULL;
     }
     if (f->experimental && !(p->flags & PROMQL_PARSE_EXPERIMENTAL_FUNCTIONS)) {
-        perr(p, name.start, "function \"%s\" is not enabled", f->name);
+        perr(p, name.start, "function \"%.*s\" is not enabled", (int)len, s);
         return NULL;
     }
-    advance(p, PROMQL_LEX_NORMAL);
-    n = new_node(p, PROMQL_EXPR_CALL, name.start, name.end);
     n->u.call.func = f;
-    if (parse_call_args(p, &n->u.call.args, &n->u.call.nargs, &end) != 0)
-        return NULL;
-    n->pos_end = (int)end;
     return n;
 }
 
@@ -909,6 +928,52 @@ static struct promql_time_mods *mods_of(struct promql_expr *e)
     return NULL;
 }
 
+/* True when the current token is step, range, min_of or max_of followed by '('. */
+static bool tok_is_dur_call(struct parser *p)
+{
+    return (tok_is_word(p, "step") || tok_is_word(p, "range") || tok_is_word(p, "min_of") ||
+            tok_is_word(p, "max_of")) &&
+           peek_type(p) == PROMQL_TOK_LPAREN;
+}
+
+/*
+ * The operand of `offset`, shaped as Prometheus's grammar: a literal, step()/range()/min_of()/
+ * max_of(), or a signed one of those, binds alone (`offset 2 ^ 2` is `(x offset 2) ^ 2`); a
+ * parenthesised start takes a whole duration expression (`offset (1m) + 2`).
+ */
+static struct promql_expr *parse_offset_duration(struct parser *p)
+{
+    enum promql_lex_mode m = PROMQL_LEX_NORMAL;
+    p->dctx = "offset";
+    if (p->tok.type == PROMQL_TOK_NUMBER || p->tok.type == PROMQL_TOK_DURATION ||
+        tok_is_dur_call(p))
+        return parse_dur_primary(p, m);
+    if (p->tok.type == PROMQL_TOK_ADD || p->tok.type == PROMQL_TOK_SUB) {
+        bool neg = p->tok.type == PROMQL_TOK_SUB;
+        size_t start = p->tok.start;
+        struct promql_expr *in, *n;
+        advance(p, m);
+        if (p->tok.type != PROMQL_TOK_NUMBER && p->tok.type != PROMQL_TOK_DURATION &&
+            p->tok.type != PROMQL_TOK_LPAREN && !tok_is_dur_call(p)) {
+            unexpected(p, p->dctx, DUR_EXPECTED);
+            return NULL;
+        }
+        if ((in = parse_dur_primary(p, m)) == NULL)
+            return NULL;
+        if (in->kind == PROMQL_EXPR_NUMBER) {
+            if (neg)
+                in->u.number.value = -in->u.number.value;
+            in->pos_start = (int)start;
+            return in;
+        }
+        n = new_node(p, PROMQL_EXPR_UNARY, start, (size_t)in->pos_end);
+        n->u.unary.op = neg ? PROMQL_OP_SUB : PROMQL_OP_ADD;
+        n->u.unary.expr = in;
+        return n;
+    }
+    return parse_dur_expr(p, 0, m);
+}
+
 static int parse_offset(struct parser *p, struct promql_expr *e)
 {
     struct promql_time_mods *m = mods_of(e);
@@ -917,18 +982,7 @@ static int parse_offset(struct parser *p, struct promql_expr *e)
     struct promql_expr *dexpr;
     bool dyn;
     advance(p, PROMQL_LEX_NORMAL);
-    switch (p->tok.type) {
-    case PROMQL_TOK_ADD:
-    case PROMQL_TOK_SUB:
-    case PROMQL_TOK_NUMBER:
-    case PROMQL_TOK_DURATION:
-    case PROMQL_TOK_LPAREN:
-    case PROMQL_TOK_IDENT:
-        break;
-    default:
-        return unexpected(p, "offset", "number or duration");
-    }
-    if ((d = parse_dur_unary(p, PROMQL_LEX_NORMAL)) == NULL)
+    if ((d = parse_offset_duration(p)) == NULL)
         return ERR_PARSE;
     if (m == NULL)
         return perr(p, (size_t)e->pos_start,
@@ -936,7 +990,7 @@ static int parse_offset(struct parser *p, struct promql_expr *e)
                     "vector selector or a subquery");
     if (m->offset_ms != 0 || m->offset_expr != NULL)
         return perr(p, (size_t)e->pos_start, "offset may not be set multiple times");
-    if (resolve_duration(p, d, &ms, &dexpr, &dyn) != 0)
+    if (resolve_duration(p, d, false, &ms, &dexpr, &dyn) != 0)
         return ERR_PARSE;
     m->offset_ms = ms;
     m->offset_expr = dexpr;
@@ -1032,10 +1086,7 @@ static struct promql_expr *parse_range(struct parser *p, struct promql_expr *e)
     size_t lb = p->tok.start;
     struct promql_expr *r = NULL, *s = NULL, *n;
     advance(p, PROMQL_LEX_BRACKET);
-    if (p->tok.type == PROMQL_TOK_RBRACKET || p->tok.type == PROMQL_TOK_COLON) {
-        unexpected(p, "subquery selector", "number or duration");
-        return NULL;
-    }
+    p->dctx = "subquery or range selector";
     if ((r = parse_dur_expr(p, 0, PROMQL_LEX_BRACKET)) == NULL)
         return NULL;
     if (p->tok.type == PROMQL_TOK_RBRACKET) {
@@ -1052,7 +1103,7 @@ static struct promql_expr *parse_range(struct parser *p, struct promql_expr *e)
         }
         n = new_node(p, PROMQL_EXPR_MATRIX_SELECTOR, (size_t)e->pos_start, p->tok.end);
         n->u.ms.vs = e;
-        if (resolve_duration(p, r, &n->u.ms.range_ms, &n->u.ms.range_expr,
+        if (resolve_duration(p, r, true, &n->u.ms.range_ms, &n->u.ms.range_expr,
                              &n->u.ms.range_dynamic) != 0)
             return NULL;
         advance(p, PROMQL_LEX_NORMAL);
@@ -1064,6 +1115,12 @@ static struct promql_expr *parse_range(struct parser *p, struct promql_expr *e)
     }
     advance(p, PROMQL_LEX_BRACKET);
     if (p->tok.type != PROMQL_TOK_RBRACKET) {
+        enum promql_tok t = p->tok.type;
+        if (t != PROMQL_TOK_NUMBER && t != PROMQL_TOK_DURATION && t != PROMQL_TOK_ADD &&
+            t != PROMQL_TOK_SUB && t != PROMQL_TOK_LPAREN && t != PROMQL_TOK_IDENT) {
+            unexpected(p, "subquery selector", "number, duration, step(), range(), or \"]\"");
+            return NULL;
+        }
         if ((s = parse_dur_expr(p, 0, PROMQL_LEX_BRACKET)) == NULL)
             return NULL;
         if (p->tok.type != PROMQL_TOK_RBRACKET) {
@@ -1073,10 +1130,11 @@ static struct promql_expr *parse_range(struct parser *p, struct promql_expr *e)
     }
     n = new_node(p, PROMQL_EXPR_SUBQUERY, (size_t)e->pos_start, p->tok.end);
     n->u.sq.expr = e;
-    if (resolve_duration(p, r, &n->u.sq.range_ms, &n->u.sq.range_expr, &n->u.sq.range_dynamic))
+    if (resolve_duration(p, r, true, &n->u.sq.range_ms, &n->u.sq.range_expr,
+                         &n->u.sq.range_dynamic))
         return NULL;
-    if (s != NULL &&
-        resolve_duration(p, s, &n->u.sq.step_ms, &n->u.sq.step_expr, &n->u.sq.step_dynamic) != 0)
+    if (s != NULL && resolve_duration(p, s, true, &n->u.sq.step_ms, &n->u.sq.step_expr,
+                                      &n->u.sq.step_dynamic) != 0)
         return NULL;
     advance(p, PROMQL_LEX_NORMAL);
     return n;
@@ -1142,8 +1200,29 @@ static struct promql_expr *parse_primary(struct parser *p)
         n = parse_vector_selector(p, NULL, start);
         break;
     case PROMQL_TOK_AGGREGATOR:
-        n = parse_aggregate(p);
+        if (peek_type(p) == PROMQL_TOK_LPAREN || peek_type(p) == PROMQL_TOK_BY ||
+            peek_type(p) == PROMQL_TOK_WITHOUT) {
+            n = parse_aggregate(p);
+            break;
+        }
+        /* `sum` alone is a metric name, as in Prometheus 3 */
+        __attribute__((fallthrough));
+    case PROMQL_TOK_OFFSET:
+    case PROMQL_TOK_BY:
+    case PROMQL_TOK_WITHOUT:
+    case PROMQL_TOK_ANCHORED:
+    case PROMQL_TOK_SMOOTHED:
+    case PROMQL_TOK_LAND:
+    case PROMQL_TOK_LOR:
+    case PROMQL_TOK_LUNLESS: {
+        /* Prometheus's metric_identifier takes these keywords (`offset{a="b"}`, `and`); not
+         * on, ignoring, group_left, group_right, bool, atan2 */
+        struct promql_token name = p->tok;
+        name.type = PROMQL_TOK_IDENT;
+        advance(p, PROMQL_LEX_NORMAL);
+        n = parse_vector_selector(p, &name, start);
         break;
+    }
     case PROMQL_TOK_IDENT:
         if (peek_type(p) == PROMQL_TOK_LPAREN && !p->tok.metric) {
             n = parse_function_call(p);
@@ -1189,7 +1268,7 @@ static int parse_fill_value(struct parser *p, double *v)
     bool neg = false;
     advance(p, PROMQL_LEX_NORMAL);
     if (p->tok.type != PROMQL_TOK_LPAREN)
-        return unexpected(p, "fill modifier", "\"(\"");
+        return unexpected(p, NULL, NULL);
     advance(p, PROMQL_LEX_NORMAL);
     if (p->tok.type == PROMQL_TOK_ADD || p->tok.type == PROMQL_TOK_SUB) {
         neg = p->tok.type == PROMQL_TOK_SUB;
@@ -1202,13 +1281,13 @@ static int parse_fill_value(struct parser *p, double *v)
         if (duration_value(p, &p->tok, v) != 0)
             return ERR_PARSE;
     } else {
-        return unexpected(p, "fill modifier", "number");
+        return unexpected(p, NULL, NULL);
     }
     if (neg)
         *v = -*v;
     advance(p, PROMQL_LEX_NORMAL);
     if (p->tok.type != PROMQL_TOK_RPAREN)
-        return unexpected(p, "fill modifier", "\")\"");
+        return unexpected(p, NULL, NULL);
     advance(p, PROMQL_LEX_NORMAL);
     return 0;
 }

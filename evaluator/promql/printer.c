@@ -192,6 +192,8 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+static int format_expr(const struct promql_expr *e, struct buf *out);
+
 static void put_at(const struct promql_time_mods *m, struct buf *out)
 {
     switch (m->at_kind) {
@@ -213,7 +215,7 @@ static void put_offset(const struct promql_time_mods *m, struct buf *out)
 {
     if (m->offset_expr != NULL) {
         buf_puts(out, " offset ");
-        promql_expr_format(m->offset_expr, out);
+        format_expr(m->offset_expr, out);
     } else if (m->offset_ms != 0) {
         buf_puts(out, " offset ");
         promql_duration_format(m->offset_ms, out);
@@ -249,6 +251,8 @@ static void put_selector(const struct promql_vector_selector *vs, struct buf *ou
     }
     if (vs->name != NULL)
         buf_puts(out, vs->name);
+    if (n == 0 && vs->name == NULL) /* info(x, {}); Prometheus prints nothing, which won't parse */
+        buf_puts(out, "{}");
     if (n > 0) {
         qsort(strs, n, sizeof(*strs), cmp_str);
         buf_putc(out, '{');
@@ -267,7 +271,7 @@ static void put_selector(const struct promql_vector_selector *vs, struct buf *ou
 static void put_range(int64_t ms, const struct promql_expr *expr, struct buf *out)
 {
     if (expr != NULL)
-        promql_expr_format(expr, out);
+        format_expr(expr, out);
     else
         promql_duration_format(ms, out);
 }
@@ -306,7 +310,7 @@ static void put_matching(const struct promql_binary *b, struct buf *out)
     }
 }
 
-int promql_expr_format(const struct promql_expr *e, struct buf *out)
+static int format_expr(const struct promql_expr *e, struct buf *out)
 {
     switch (e->kind) {
     case PROMQL_EXPR_NUMBER:
@@ -337,12 +341,12 @@ int promql_expr_format(const struct promql_expr *e, struct buf *out)
         break;
     }
     case PROMQL_EXPR_SUBQUERY:
-        promql_expr_format(e->u.sq.expr, out);
+        format_expr(e->u.sq.expr, out);
         buf_putc(out, '[');
         put_range(e->u.sq.range_ms, e->u.sq.range_expr, out);
         buf_putc(out, ':');
         if (e->u.sq.step_expr != NULL)
-            promql_expr_format(e->u.sq.step_expr, out);
+            format_expr(e->u.sq.step_expr, out);
         else if (e->u.sq.step_ms != 0)
             promql_duration_format(e->u.sq.step_ms, out);
         buf_putc(out, ']');
@@ -351,17 +355,17 @@ int promql_expr_format(const struct promql_expr *e, struct buf *out)
         break;
     case PROMQL_EXPR_UNARY:
         buf_puts(out, promql_binop_str(e->u.unary.op));
-        promql_expr_format(e->u.unary.expr, out);
+        format_expr(e->u.unary.expr, out);
         break;
     case PROMQL_EXPR_BINARY:
-        promql_expr_format(e->u.binary.lhs, out);
+        format_expr(e->u.binary.lhs, out);
         buf_putc(out, ' ');
         buf_puts(out, promql_binop_str(e->u.binary.op));
         if (e->u.binary.return_bool)
             buf_puts(out, " bool");
         put_matching(&e->u.binary, out);
         buf_putc(out, ' ');
-        promql_expr_format(e->u.binary.rhs, out);
+        format_expr(e->u.binary.rhs, out);
         break;
     case PROMQL_EXPR_AGGREGATE:
         buf_puts(out, promql_aggop_str(e->u.agg.op));
@@ -372,10 +376,10 @@ int promql_expr_format(const struct promql_expr *e, struct buf *out)
         }
         buf_putc(out, '(');
         if (e->u.agg.param != NULL) {
-            promql_expr_format(e->u.agg.param, out);
+            format_expr(e->u.agg.param, out);
             buf_puts(out, ", ");
         }
-        promql_expr_format(e->u.agg.expr, out);
+        format_expr(e->u.agg.expr, out);
         buf_putc(out, ')');
         break;
     case PROMQL_EXPR_CALL:
@@ -384,18 +388,29 @@ int promql_expr_format(const struct promql_expr *e, struct buf *out)
         for (size_t i = 0; i < e->u.call.nargs; i++) {
             if (i > 0)
                 buf_puts(out, ", ");
-            promql_expr_format(e->u.call.args[i], out);
+            format_expr(e->u.call.args[i], out);
         }
         buf_putc(out, ')');
         break;
     case PROMQL_EXPR_PAREN:
         buf_putc(out, '(');
-        promql_expr_format(e->u.paren, out);
+        format_expr(e->u.paren, out);
         buf_putc(out, ')');
         break;
     }
-    /* a capped buffer that overflowed keeps its old contents; report that */
-    if (out->max != 0 && out->len + 1 >= out->max)
-        return ERR_TOOBIG;
     return 0;
+}
+
+int promql_expr_format(const struct promql_expr *e, struct buf *out)
+{
+    struct buf tmp;
+    int rc;
+    if (out->max == 0)
+        return format_expr(e, out);
+    /* format without a cap, then append in one piece so a capped buffer is all or nothing */
+    buf_init(&tmp, 0);
+    format_expr(e, &tmp);
+    rc = buf_append(out, tmp.data, tmp.len);
+    buf_fini(&tmp);
+    return rc;
 }

@@ -96,14 +96,6 @@ void rule_add_alert(struct rule *r, struct alert *a)
     r->alerts[r->nalerts++] = a;
 }
 
-static struct alert *rule_find_alert(struct rule *r, const struct labels *ls, uint64_t h)
-{
-    for (size_t i = 0; i < r->nalerts; i++)
-        if (r->alerts[i]->hash == h && labels_equal(r->alerts[i]->labels, ls))
-            return r->alerts[i];
-    return NULL;
-}
-
 static struct labels *kvs_to_labels(const struct rule_kvs *kvs)
 {
     struct label *items = xcalloc(kvs->n ? kvs->n : 1, sizeof(*items));
@@ -246,12 +238,45 @@ static void remove_alert_at(struct rule *r, size_t i)
     r->alerts[i] = r->alerts[--r->nalerts];
 }
 
-static bool ptr_in(struct alert *const *v, size_t n, const struct alert *a)
+/* An open-addressing index of alerts by label hash, built per evaluation. */
+struct alert_index {
+    struct alert **tab;
+    size_t mask;
+};
+
+static void index_init(struct alert_index *ix, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (v[i] == a)
-            return true;
-    return false;
+    size_t cap = 16;
+    while (cap < 2 * n + 2)
+        cap *= 2;
+    ix->tab = xcalloc(cap, sizeof(*ix->tab));
+    ix->mask = cap - 1;
+}
+
+static struct alert *index_find(const struct alert_index *ix, const struct alert *a)
+{
+    for (size_t i = a->hash & ix->mask;; i = (i + 1) & ix->mask) {
+        struct alert *x = ix->tab[i];
+        if (!x)
+            return NULL;
+        if (x->hash == a->hash && labels_equal(x->labels, a->labels))
+            return x;
+    }
+}
+
+/* Inserts a unless an equal label set is present; returns the present one or NULL. */
+static struct alert *index_add(struct alert_index *ix, struct alert *a)
+{
+    size_t i = a->hash & ix->mask;
+    for (;; i = (i + 1) & ix->mask) {
+        struct alert *x = ix->tab[i];
+        if (!x)
+            break;
+        if (x->hash == a->hash && labels_equal(x->labels, a->labels))
+            return x;
+    }
+    ix->tab[i] = a;
+    return NULL;
 }
 
 /*
@@ -265,8 +290,10 @@ static int eval_alerting(struct rule_group *g, struct rule *r, int64_t ts, int64
     int rc = ERR_INTERNAL;
     const struct rule_group_opts *o = g->opts;
     struct alert **fresh = xcalloc(res->n + 1, sizeof(*fresh));
-    struct alert **cur = xcalloc(res->n + 1, sizeof(*cur));
-    size_t nfresh = 0, ncur = 0;
+    struct alert_index fix;
+    struct alert_index oix = {NULL, 0};
+    index_init(&fix, res->n);
+    size_t nfresh = 0;
     bool locked = false;
     struct labels_builder lb;
     labels_builder_init(&lb);
@@ -295,32 +322,33 @@ static int eval_alerting(struct rule_group *g, struct rule *r, int64_t ts, int64
         for (size_t j = 0; j < r->def.annotations.n; j++)
             free((char *)an[j].value);
         free(an);
-        uint64_t h = labels_hash(ls);
-        for (size_t j = 0; j < nfresh; j++) {
-            if (fresh[j]->hash == h && labels_equal(fresh[j]->labels, ls)) {
-                labels_free(ls);
-                labels_free(annots);
-                rc = err_set(e, ERR_INVALID,
-                             "vector contains metrics with the same labelset "
-                             "after applying alert labels");
-                goto out;
-            }
-        }
         struct alert *a = rule_alert_new();
         a->labels = ls;
         a->annotations = annots;
-        a->hash = h;
+        a->hash = labels_hash(ls);
         a->state = ALERT_PENDING;
         a->active_at = ts;
         a->value = s->v;
         fresh[nfresh++] = a;
+        if (index_add(&fix, a)) {
+            rc = err_set(e, ERR_INVALID,
+                         "vector contains metrics with the same labelset "
+                         "after applying alert labels");
+            goto out;
+        }
     }
 
     pthread_mutex_lock(&g->mu);
     locked = true;
+    index_init(&oix, r->nalerts);
+    for (size_t i = 0; i < r->nalerts; i++) {
+        r->alerts[i]->in_result = false;
+        r->alerts[i]->replaced = false;
+        index_add(&oix, r->alerts[i]);
+    }
     for (size_t i = 0; i < nfresh; i++) {
         struct alert *a = fresh[i];
-        struct alert *old = rule_find_alert(r, a->labels, a->hash);
+        struct alert *old = index_find(&oix, a);
         fresh[i] = NULL;
         if (old && old->state != ALERT_INACTIVE) {
             old->value = a->value;
@@ -328,26 +356,24 @@ static int eval_alerting(struct rule_group *g, struct rule *r, int64_t ts, int64
             old->annotations = a->annotations;
             a->annotations = NULL;
             rule_alert_free(a);
-            cur[ncur++] = old;
+            old->in_result = true;
             continue;
         }
-        if (old) {
-            for (size_t j = 0; j < r->nalerts; j++) {
-                if (r->alerts[j] == old) {
-                    remove_alert_at(r, j);
-                    break;
-                }
-            }
-        }
+        if (old)
+            old->replaced = true; /* a resolved alert that came back: a new alert replaces it */
+        a->in_result = true;
         rule_add_alert(r, a);
-        cur[ncur++] = a;
         *changed = true;
     }
 
     size_t active_pending = 0;
     for (size_t i = 0; i < r->nalerts;) {
         struct alert *a = r->alerts[i];
-        if (!ptr_in(cur, ncur, a)) {
+        if (a->replaced) {
+            remove_alert_at(r, i);
+            continue;
+        }
+        if (!a->in_result) {
             bool keep_firing = false;
             if (a->state == ALERT_FIRING && r->def.keep_firing_for_ms > 0) {
                 if (a->keep_firing_since == RULE_TIME_NONE) {
@@ -403,7 +429,8 @@ out:
     for (size_t i = 0; i < nfresh; i++)
         rule_alert_free(fresh[i]);
     free(fresh);
-    free(cur);
+    free(fix.tab);
+    free(oix.tab);
     labels_builder_fini(&lb);
     return rc;
 }
@@ -482,6 +509,11 @@ static void send_alerts(struct rule_group *g, struct rule *r, int64_t ts, bool *
     buf_fini(&url);
 }
 
+static int labels_ptr_cmp(const void *a, const void *b)
+{
+    return labels_cmp(*(struct labels *const *)a, *(struct labels *const *)b);
+}
+
 /* The recording half: result samples renamed and relabelled. */
 static int eval_recording(struct rule_group *g, struct rule *r, const struct rule_vector *res,
                           struct rule_vector *out, struct err *e)
@@ -497,14 +529,20 @@ static int eval_recording(struct rule_group *g, struct rule *r, const struct rul
         rule_vector_add(out, labels_builder_finish(&lb), res->v[i].t, res->v[i].v);
     }
     labels_builder_fini(&lb);
-    for (size_t i = 0; i < out->n; i++) {
-        for (size_t j = i + 1; j < out->n; j++) {
-            if (labels_equal(out->v[i].labels, out->v[j].labels)) {
-                rule_vector_fini(out);
-                return err_set(e, ERR_INVALID,
-                               "vector contains metrics with the same labelset "
-                               "after applying rule labels");
-            }
+    if (out->n > 1) {
+        struct labels **sorted = xcalloc(out->n, sizeof(*sorted));
+        bool dup = false;
+        for (size_t i = 0; i < out->n; i++)
+            sorted[i] = out->v[i].labels;
+        qsort(sorted, out->n, sizeof(*sorted), labels_ptr_cmp);
+        for (size_t i = 1; i < out->n && !dup; i++)
+            dup = labels_equal(sorted[i - 1], sorted[i]);
+        free(sorted);
+        if (dup) {
+            rule_vector_fini(out);
+            return err_set(e, ERR_INVALID,
+                           "vector contains metrics with the same labelset "
+                           "after applying rule labels");
         }
     }
     if (g->limit > 0 && out->n > (size_t)g->limit) {

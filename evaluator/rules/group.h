@@ -106,6 +106,8 @@ struct alert {
     int64_t last_sent_at;      /* ms or RULE_TIME_NONE */
     int64_t valid_until;       /* ms or RULE_TIME_NONE */
     int64_t keep_firing_since; /* ms or RULE_TIME_NONE */
+    bool in_result;            /* evaluation scratch: produced by the current query */
+    bool replaced;             /* evaluation scratch: superseded by a new alert */
 };
 
 struct rule {

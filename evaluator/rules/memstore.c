@@ -27,21 +27,55 @@ void memstore_fini(struct memstore *m)
         free(m->s[i].v);
     }
     free(m->s);
+    free(m->index);
+    free(m->hashes);
     memset(m, 0, sizeof(*m));
+}
+
+static void index_rebuild(struct memstore *m, size_t cap)
+{
+    free(m->index);
+    m->index = xcalloc(cap, sizeof(*m->index));
+    m->index_mask = cap - 1;
+    for (size_t i = 0; i < m->n; i++) {
+        size_t j = m->hashes[i] & m->index_mask;
+        while (m->index[j])
+            j = (j + 1) & m->index_mask;
+        m->index[j] = i + 1;
+    }
 }
 
 static struct memstore_series *find_series(struct memstore *m, const struct labels *ls)
 {
-    for (size_t i = 0; i < m->n; i++)
-        if (labels_equal(m->s[i].labels, ls))
-            return &m->s[i];
+    uint64_t h = labels_hash(ls);
+    if (m->index) {
+        for (size_t j = h & m->index_mask; m->index[j]; j = (j + 1) & m->index_mask) {
+            size_t k = m->index[j] - 1;
+            if (m->hashes[k] == h && labels_equal(m->s[k].labels, ls))
+                return &m->s[k];
+        }
+    }
     if (m->n == m->cap) {
         m->cap = m->cap ? m->cap * 2 : 16;
         m->s = xreallocarray(m->s, m->cap, sizeof(*m->s));
+        m->hashes = xreallocarray(m->hashes, m->cap, sizeof(*m->hashes));
     }
-    struct memstore_series *s = &m->s[m->n++];
+    struct memstore_series *s = &m->s[m->n];
     memset(s, 0, sizeof(*s));
     s->labels = labels_dup(ls);
+    m->hashes[m->n] = h;
+    m->n++;
+    if (!m->index || m->n * 2 > m->index_mask + 1) {
+        size_t cap = 64;
+        while (cap < m->n * 4)
+            cap *= 2;
+        index_rebuild(m, cap);
+    } else {
+        size_t j = h & m->index_mask;
+        while (m->index[j])
+            j = (j + 1) & m->index_mask;
+        m->index[j] = m->n;
+    }
     return s;
 }
 

@@ -27,6 +27,9 @@ struct memstore_series {
 struct memstore {
     struct memstore_series *s;
     size_t n, cap;
+    size_t *index;         /* open addressing by labels hash: series number + 1, 0 = empty */
+    uint64_t *hashes;      /* labels hash per series */
+    size_t index_mask;     /* index size - 1 */
     int64_t visible_until; /* samples after this are hidden (promtool's lazy loading) */
 };
 

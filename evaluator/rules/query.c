@@ -4,8 +4,6 @@
 
 #include "common/err.h"
 #include "common/labels.h"
-
-#if __has_include("evaluator/promql/engine.h")
 #include "evaluator/promql/engine.h"
 #include "evaluator/promql/value.h"
 
@@ -49,25 +47,3 @@ void rules_engine_free(struct promql_engine *eng)
 {
     promql_engine_free(eng);
 }
-#else
-int rules_query_engine(void *ctx, const char *expr, int64_t ts_ms, struct rule_vector *out,
-                       struct err *e)
-{
-    (void)ctx;
-    (void)expr;
-    (void)ts_ms;
-    (void)out;
-    return err_set(e, ERR_UNSUPPORTED, "this build has no PromQL engine");
-}
-
-struct promql_engine *rules_engine_new(int64_t default_step_ms)
-{
-    (void)default_step_ms;
-    return NULL;
-}
-
-void rules_engine_free(struct promql_engine *eng)
-{
-    (void)eng;
-}
-#endif

@@ -22,14 +22,14 @@ struct rules_query_ctx {
 };
 
 /*
- * A rule_query_cb: ctx is a struct rules_query_ctx. Returns ERR_UNSUPPORTED when this build
- * has no PromQL engine.
+ * A rule_query_cb: ctx is a struct rules_query_ctx. Errors are the engine's (ERR_PARSE,
+ * ERR_INVALID with Prometheus's message, ERR_LIMIT, ERR_TIMEOUT, storage errors).
  */
 int rules_query_engine(void *ctx, const char *expr, int64_t ts_ms, struct rule_vector *out,
                        struct err *e);
 
 /* Creates an engine with defaults except default_step_ms (the subquery step; 0 keeps 1m).
- * NULL when this build has no engine. Caller frees with rules_engine_free. */
+ * Caller frees with rules_engine_free. */
 struct promql_engine *rules_engine_new(int64_t default_step_ms);
 void rules_engine_free(struct promql_engine *eng);
 

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Alert templates through common/template: Prometheus's prelude and data, missingkey=zero, and
- * Prometheus's template functions when common/template provides them (funcs_prometheus.h).
- * Without that header the function names are still registered so that rule files parse, but
- * calling one fails with "function X is not available in this build".
+ * Prometheus's template functions (humanize, query, ...) with the group's query function.
  */
 #include "evaluator/rules/rtmpl.h"
 
@@ -14,20 +12,13 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/labels.h"
+#include "common/template/funcs_prometheus.h"
 #include "common/template/template.h"
 #include "common/xalloc.h"
 #include "evaluator/rules/group.h"
 
-#if __has_include("common/template/funcs_prometheus.h")
-#include "common/template/funcs_prometheus.h"
-#define RTMPL_PROM_FUNCS 1
-#endif
+#define RTMPL_PRELUDE TMPL_PROM_ALERT_PREFIX
 
-#define RTMPL_PRELUDE                                              \
-    "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}" \
-    "{{$externalURL := .ExternalURL}}{{$value := .Value}}"
-
-#ifdef RTMPL_PROM_FUNCS
 static int query_adapter(void *user, const char *expr, int64_t ts_ms, struct tmpl_value *list,
                          struct err *e)
 {
@@ -56,86 +47,15 @@ static struct tmpl_funcs *make_funcs(struct tmpl_prom_opts *po, const struct rul
     tmpl_funcs_add_prometheus(f, po);
     return f;
 }
-#else
-static int unavailable(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
-                       struct tmpl_value **out, struct err *e)
-{
-    (void)argc;
-    (void)argv;
-    (void)out;
-    return err_set(e, ERR_UNSUPPORTED, "function %s is not available in this build",
-                   (const char *)tmpl_ctx_func_user(ctx));
-}
 
-struct rtmpl_dummy {
-    int unused;
-};
-
-static struct tmpl_funcs *make_funcs(struct rtmpl_dummy *po, const struct rule_tmpl_data *d,
-                                     struct rule_tmpl_query *q)
-{
-    static const char *const names[] = {
-        "humanize",
-        "humanize1024",
-        "humanizeDuration",
-        "humanizePercentage",
-        "humanizeTimestamp",
-        "toTime",
-        "toDuration",
-        "now",
-        "title",
-        "toUpper",
-        "toLower",
-        "stripPort",
-        "stripDomain",
-        "match",
-        "reReplaceAll",
-        "safeHtml",
-        "strvalue",
-        "args",
-        "first",
-        "label",
-        "value",
-        "sortByLabel",
-        "query",
-        "externalURL",
-        "pathPrefix",
-        "parseDuration",
-        "graphLink",
-        "tableLink",
-    };
-    (void)po;
-    (void)d;
-    (void)q;
-    struct tmpl_funcs *f = tmpl_funcs_new();
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        tmpl_funcs_add(f, names[i], unavailable, (void *)names[i], 0, -1);
-    return f;
-}
-#endif
-
-#ifdef RTMPL_PROM_FUNCS
 typedef struct tmpl_prom_opts rtmpl_opts;
-#else
-typedef struct rtmpl_dummy rtmpl_opts;
-#endif
-
-static struct tmpl_value *labels_map(const struct labels *ls)
-{
-    struct tmpl_value *m = tmpl_map(TMPL_STRING);
-    for (size_t i = 0; ls && i < ls->n; i++)
-        tmpl_map_set_str(m, ls->v[i].name, ls->v[i].value);
-    return m;
-}
 
 static struct tmpl_value *alert_data(const struct rule_tmpl_data *d)
 {
-    struct tmpl_value *m = tmpl_map(TMPL_NULL);
-    tmpl_map_set(m, "Labels", labels_map(d ? d->labels : NULL));
-    tmpl_map_set(m, "ExternalLabels", labels_map(d ? d->external_labels : NULL));
-    tmpl_map_set(m, "ExternalURL", tmpl_string(d && d->external_url ? d->external_url : ""));
-    tmpl_map_set(m, "Value", tmpl_float(d ? d->value : 0));
-    return m;
+    if (!d)
+        return tmpl_prom_alert_data(NULL, NULL, "", 0);
+    return tmpl_prom_alert_data(d->labels, d->external_labels,
+                                d->external_url ? d->external_url : "", d->value);
 }
 
 int rule_template_check(const char *alert_name, const char *text, struct err *e)

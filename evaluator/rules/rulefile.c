@@ -344,8 +344,14 @@ static int parse_rule(struct ydoc *d, yaml_node_t *n, const struct rule_parse_op
     rn->map = n;
     r->line = ydoc_line(n);
     r->column = ydoc_col(n);
+    *record = *alert = "";
     if ((rc = ydoc_map_pairs(d, n, "rulefmt.Rule", &p, &np, e)) != 0)
         goto out;
+    /* the names first, so that any later error can name the rule */
+    const char *nm = ydoc_scalar(ydoc_pairs_get(p, np, "alert"));
+    if (!nm || !*nm)
+        nm = ydoc_scalar(ydoc_pairs_get(p, np, "record"));
+    r->name = xstrdup(nm ? nm : "");
     if ((rc = ydoc_check_keys(d, p, np, rule_keys, "rulefmt.Rule", o->ignore_unknown_fields, e)))
         goto out;
     rn->record = ydoc_pairs_get(p, np, "record");
@@ -357,6 +363,7 @@ static int parse_rule(struct ydoc *d, yaml_node_t *n, const struct rule_parse_op
         goto out;
     r->expr = xstrdup(s);
     r->kind = **alert ? RULE_ALERT : RULE_RECORD;
+    free(r->name);
     r->name = xstrdup(**alert ? *alert : *record);
     if ((rc = ydoc_get_duration(d, ydoc_pairs_get(p, np, "for"), &r->for_ms, e)) != 0 ||
         (rc = ydoc_get_duration(d, ydoc_pairs_get(p, np, "keep_firing_for"), &r->keep_firing_for_ms,
@@ -394,13 +401,17 @@ static int parse_group(struct ydoc *d, yaml_node_t *n, const struct rule_parse_o
     g->line = ydoc_line(n);
     g->column = ydoc_col(n);
     g->file = xstrdup(path);
+    bool in_rule = false;
     if ((rc = ydoc_map_pairs(d, n, "rulefmt.RuleGroup", &p, &np, e)) != 0)
         goto out;
+    const char *gn = ydoc_scalar(ydoc_pairs_get(p, np, "name"));
+    g->name = xstrdup(gn ? gn : ""); /* early, so that errors can name the group */
     if ((rc = ydoc_check_keys(d, p, np, group_keys, "rulefmt.RuleGroup", o->ignore_unknown_fields,
                               e)) != 0)
         goto out;
     if ((rc = ydoc_get_str(d, ydoc_pairs_get(p, np, "name"), &s, e)) != 0)
         goto out;
+    free(g->name);
     g->name = xstrdup(s);
     if ((rc = ydoc_get_duration(d, ydoc_pairs_get(p, np, "interval"), &g->interval_ms, e)) != 0)
         goto out;
@@ -423,14 +434,21 @@ static int parse_group(struct ydoc *d, yaml_node_t *n, const struct rule_parse_o
     for (size_t i = 0; i < nitems; i++) {
         rc = parse_rule(d, items[i], o, &g->rules[i], &records[i], &alerts[i], &rns[i], e);
         g->nrules = i + 1;
-        if (rc)
+        if (rc) {
+            in_rule = true;
+            err_prefix(e, "group \"%s\", rule %zu, \"%s\"", g->name, i + 1,
+                       g->rules[i].name ? g->rules[i].name : "");
+            rc = rc == ERR_PARSE ? ERR_PARSE : ERR_INVALID;
             goto out;
+        }
     }
     (void)errs;
     for (size_t i = 0; i < g->nrules; i++)
         validate_rule(v, o, g, i, &g->rules[i], records[i], alerts[i], &rns[i]);
     rc = 0;
 out:
+    if (rc && !in_rule && g->name)
+        err_prefix(e, "group \"%s\"", g->name);
     if (rns)
         for (size_t i = 0; i < nitems; i++)
             free_nodes(&rns[i]);

@@ -61,8 +61,12 @@ static int parse_match_map(const struct yamlx_node *n, bool regex, struct am_str
         if (!label_ok(out->keys[i]))
             return yamlx_error(e, n->kids[2 * i], ERR_INVALID, "invalid label name \"%s\"",
                                out->keys[i]);
-        if ((r = matcher_new(regex ? MATCH_RE : MATCH_EQ, out->keys[i], out->values[i], &m, e)) !=
-            0)
+        /* Like Alertmanager, whose config.Regexp.String() is the anchored source: route keys
+         * then show `^(?:re)$` for match_re entries. */
+        char *v = regex ? xasprintf("^(?:%s)$", out->values[i]) : xstrdup(out->values[i]);
+        r = matcher_new(regex ? MATCH_RE : MATCH_EQ, out->keys[i], v, &m, e);
+        xfree(v);
+        if (r != 0)
             return reposition(e, n->kids[2 * i + 1], r);
         into->v = xreallocarray(into->v, into->n + 1, sizeof(*into->v));
         into->v[into->n++] = m;
@@ -70,7 +74,7 @@ static int parse_match_map(const struct yamlx_node *n, bool regex, struct am_str
     return 0;
 }
 
-/* Parses a `matchers:` list of strings. */
+/* Parses a `matchers:` list of strings with 0.25's (classic) matcher syntax. */
 static int parse_matchers_list(const struct yamlx_node *n, struct am_strv *text,
                                struct matchers *parsed, struct err *e)
 {
@@ -80,7 +84,7 @@ static int parse_matchers_list(const struct yamlx_node *n, struct am_strv *text,
     if ((r = yamlx_get_strv(n, &text->v, &text->n, e)) != 0)
         return r;
     for (size_t i = 0; i < text->n; i++) {
-        if ((r = amatchers_parse(text->v[i], parsed, e)) != 0)
+        if ((r = amatchers_parse_classic(text->v[i], parsed, e)) != 0)
             return reposition(e, n->kids[i], r);
     }
     return 0;
@@ -192,6 +196,8 @@ static int parse_route(const struct yamlx_node *n, int depth, struct am_route **
     if ((r = parse_matchers_list(yamlx_map_get(n, "matchers"), &rt->matchers_text,
                                  &rt->new_matchers, e)) != 0)
         goto fail;
+    /* Alertmanager sorts a `matchers:` list when it loads it (and so prints it sorted). */
+    amatchers_sort(&rt->new_matchers);
     amatchers_copy(&rt->matchers, &rt->new_matchers);
     amatchers_sort(&rt->matchers);
     if ((r = yamlx_get_strv(yamlx_map_get(n, "mute_time_intervals"), &rt->mute_time_intervals.v,
@@ -279,6 +285,8 @@ static int parse_inhibit(const struct yamlx_node *n, struct am_inhibit_rule *ir,
         (r = parse_matchers_list(yamlx_map_get(n, "target_matchers"), &ir->target_matchers_text,
                                  &ir->target_new, e)) != 0)
         return r;
+    amatchers_sort(&ir->source_new);
+    amatchers_sort(&ir->target_new);
     amatchers_copy(&ir->source, &ir->source_new);
     amatchers_copy(&ir->target, &ir->target_new);
     v = yamlx_map_get(n, "equal");
@@ -590,8 +598,12 @@ int config_parse(const char *text, size_t n, const char *file, struct am_config 
         rc = err_setpos(e, ERR_INVALID, file, 0, 0, "no route provided in config");
         goto out;
     }
-    if ((rc = build(c, root, e)) != 0)
+    if ((rc = build(c, root, e)) != 0) {
+        /* Type mismatches are YAML decoding errors in Alertmanager's wording. */
+        if (e && strncmp(e->msg, "cannot unmarshal", 16) == 0)
+            err_prefix(e, "yaml: unmarshal errors");
         goto out;
+    }
     *out = c;
     c = NULL;
     rc = 0;

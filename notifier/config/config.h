@@ -42,13 +42,13 @@ struct am_strv {
 enum am_tribool { AM_UNSET = -1, AM_FALSE = 0, AM_TRUE = 1 };
 
 struct am_tls_config {
-    char *ca, *ca_file, *cert, *cert_file, *key /* secret */, *key_file, *server_name;
+    char *ca_file, *cert_file, *key_file, *server_name;
     bool insecure_skip_verify;
     char *min_version, *max_version;
 };
 
 struct am_basic_auth {
-    char *username, *username_file, *password /* secret */, *password_file;
+    char *username, *password /* secret */, *password_file;
 };
 
 struct am_authorization {
@@ -61,8 +61,7 @@ struct am_oauth2 {
     char *token_url;
     struct am_strmap endpoint_params;
     struct am_tls_config *tls_config;
-    char *proxy_url, *no_proxy;
-    bool proxy_from_environment;
+    char *proxy_url;
 };
 
 /* prometheus/common HTTPClientConfig. bearer_token is folded into authorization (Bearer). */
@@ -72,8 +71,7 @@ struct am_http_config {
     struct am_oauth2 *oauth2;
     char *bearer_token /* secret */, *bearer_token_file;
     struct am_tls_config *tls_config;
-    char *proxy_url, *no_proxy;
-    bool proxy_from_environment;
+    char *proxy_url;
     struct am_strmap proxy_connect_header;
     bool follow_redirects, enable_http2;
 };
@@ -98,9 +96,8 @@ struct am_global {
 struct am_webhook_config {
     bool send_resolved;
     struct am_http_config *http_config;
-    char *url, *url_file;
+    char *url;
     int64_t max_alerts;
-    int64_t timeout_ms;
 };
 
 struct am_email_config {
@@ -207,8 +204,8 @@ struct am_sns_config {
 struct am_telegram_config {
     bool send_resolved;
     struct am_http_config *http_config;
-    char *api_url, *bot_token /* secret */, *bot_token_file;
-    int64_t chat_id, message_thread_id;
+    char *api_url, *bot_token /* secret */;
+    int64_t chat_id;
     char *message;
     bool disable_notifications;
     char *parse_mode;
@@ -217,7 +214,7 @@ struct am_telegram_config {
 struct am_discord_config {
     bool send_resolved;
     struct am_http_config *http_config;
-    char *webhook_url /* secret */, *webhook_url_file, *title, *message;
+    char *webhook_url /* secret */, *title, *message;
 };
 
 struct am_webex_config {
@@ -226,8 +223,10 @@ struct am_webex_config {
     char *api_url, *message, *room_id;
 };
 
+/* In the order Alertmanager 0.25 prints a receiver's integrations. */
 enum am_integration_kind {
-    AM_EMAIL = 0,
+    AM_DISCORD = 0,
+    AM_EMAIL,
     AM_PAGERDUTY,
     AM_SLACK,
     AM_WEBHOOK,
@@ -237,7 +236,6 @@ enum am_integration_kind {
     AM_VICTOROPS,
     AM_SNS,
     AM_TELEGRAM,
-    AM_DISCORD,
     AM_WEBEX,
     AM_INTEGRATION_KINDS
 };

@@ -45,14 +45,7 @@ static bool set(const char *s)
 static int tls_check(void *obj, const struct yamlx_node *n, struct err *e)
 {
     struct am_tls_config *t = obj;
-    if (set(t->ca) && set(t->ca_file))
-        return yamlx_error(e, n, ERR_INVALID, "at most one of ca and ca_file must be configured");
-    if (set(t->cert) && set(t->cert_file))
-        return yamlx_error(e, n, ERR_INVALID,
-                           "at most one of cert and cert_file must be configured");
-    if (set(t->key) && set(t->key_file))
-        return yamlx_error(e, n, ERR_INVALID, "at most one of key and key_file must be configured");
-    if ((set(t->cert) || set(t->cert_file)) != (set(t->key) || set(t->key_file)))
+    if (set(t->cert_file) != set(t->key_file))
         return yamlx_error(e, n, ERR_INVALID,
                            "exactly one of key or key_file must be configured when a client "
                            "certificate is configured");
@@ -60,9 +53,6 @@ static int tls_check(void *obj, const struct yamlx_node *n, struct err *e)
 }
 
 static const struct cf_field tls_fields[] = {
-    F("ca", CF_STR, am_tls_config, ca),
-    F("cert", CF_STR, am_tls_config, cert),
-    F("key", CF_SECRET, am_tls_config, key),
     F("ca_file", CF_STR, am_tls_config, ca_file),
     F("cert_file", CF_STR, am_tls_config, cert_file),
     F("key_file", CF_STR, am_tls_config, key_file),
@@ -80,9 +70,6 @@ const struct cf_desc am_desc_tls_config = {"tls_config", sizeof(struct am_tls_co
 static int basic_check(void *obj, const struct yamlx_node *n, struct err *e)
 {
     struct am_basic_auth *b = obj;
-    if (set(b->username) && set(b->username_file))
-        return yamlx_error(e, n, ERR_INVALID,
-                           "at most one of basic_auth username & username_file must be configured");
     if (set(b->password) && set(b->password_file))
         return yamlx_error(e, n, ERR_INVALID,
                            "at most one of basic_auth password & password_file must be configured");
@@ -90,7 +77,6 @@ static int basic_check(void *obj, const struct yamlx_node *n, struct err *e)
 }
 static const struct cf_field basic_fields[] = {
     F("username", CF_STR, am_basic_auth, username),
-    F("username_file", CF_STR, am_basic_auth, username_file),
     F("password", CF_SECRET, am_basic_auth, password),
     F("password_file", CF_STR, am_basic_auth, password_file),
     END,
@@ -123,14 +109,12 @@ static int oauth2_check(void *obj, const struct yamlx_node *n, struct err *e)
 static const struct cf_field oauth2_fields[] = {
     F("client_id", CF_STR, am_oauth2, client_id),
     F("client_secret", CF_SECRET, am_oauth2, client_secret),
-    F("client_secret_file", CF_STR, am_oauth2, client_secret_file),
+    FA("client_secret_file", CF_STR, am_oauth2, client_secret_file),
     F("scopes", CF_STRV, am_oauth2, scopes),
     F("token_url", CF_STR, am_oauth2, token_url),
     F("endpoint_params", CF_STRMAP, am_oauth2, endpoint_params),
     FO("tls_config", CF_OBJ, am_oauth2, tls_config, am_desc_tls_config),
     F("proxy_url", CF_STR, am_oauth2, proxy_url),
-    F("no_proxy", CF_STR, am_oauth2, no_proxy),
-    F("proxy_from_environment", CF_BOOL, am_oauth2, proxy_from_environment),
     END,
 };
 static const struct cf_desc desc_oauth2 = {"oauth2", sizeof(struct am_oauth2), oauth2_fields, NULL,
@@ -203,8 +187,6 @@ static const struct cf_field http_fields[] = {
     F("bearer_token_file", CF_STR, am_http_config, bearer_token_file),
     FO("tls_config", CF_OBJ, am_http_config, tls_config, am_desc_tls_config),
     F("proxy_url", CF_STR, am_http_config, proxy_url),
-    F("no_proxy", CF_STR, am_http_config, no_proxy),
-    F("proxy_from_environment", CF_BOOL, am_http_config, proxy_from_environment),
     F("proxy_connect_header", CF_STRMAP, am_http_config, proxy_connect_header),
     FA("follow_redirects", CF_BOOL, am_http_config, follow_redirects),
     FA("enable_http2", CF_BOOL, am_http_config, enable_http2),
@@ -249,18 +231,15 @@ static int global_check(void *obj, const struct yamlx_node *n, struct err *e)
         return yamlx_error(e, n, ERR_INVALID,
                            "at most one of victorops_api_key & victorops_api_key_file must be "
                            "configured");
-    if (g->resolve_timeout_ms == 0)
-        return yamlx_error(e, yamlx_map_get(n, "resolve_timeout"), ERR_INVALID,
-                           "resolve_timeout cannot be zero");
     return 0;
 }
 
 static const struct cf_field global_fields[] = {
-    F("resolve_timeout", CF_DURATION, am_global, resolve_timeout_ms),
+    FA("resolve_timeout", CF_DURATION, am_global, resolve_timeout_ms),
     FO("http_config", CF_OBJ, am_global, http_config, am_desc_http_config),
     F("smtp_from", CF_STR, am_global, smtp_from),
     F("smtp_hello", CF_STR, am_global, smtp_hello),
-    F("smtp_smarthost", CF_STR, am_global, smtp_smarthost),
+    F("smtp_smarthost", CF_HOSTPORT, am_global, smtp_smarthost),
     F("smtp_auth_username", CF_STR, am_global, smtp_auth_username),
     F("smtp_auth_password", CF_SECRET, am_global, smtp_auth_password),
     F("smtp_auth_password_file", CF_STR, am_global, smtp_auth_password_file),
@@ -295,10 +274,8 @@ static void webhook_init(void *obj)
 static int webhook_check(void *obj, const struct yamlx_node *n, struct err *e)
 {
     struct am_webhook_config *c = obj;
-    if (!set(c->url) && !set(c->url_file))
+    if (!set(c->url))
         return yamlx_error(e, n, ERR_INVALID, "missing URL in webhook config");
-    if (set(c->url) && set(c->url_file))
-        return yamlx_error(e, n, ERR_INVALID, "at most one of url & url_file must be configured");
     if (c->max_alerts < 0)
         return yamlx_error(e, yamlx_map_get(n, "max_alerts"), ERR_INVALID,
                            "cannot unmarshal !!int `%lld` into uint64", (long long)c->max_alerts);
@@ -308,9 +285,7 @@ static const struct cf_field webhook_fields[] = {
     FA("send_resolved", CF_BOOL, am_webhook_config, send_resolved),
     FO("http_config", CF_OBJ, am_webhook_config, http_config, am_desc_http_config),
     F("url", CF_URL, am_webhook_config, url),
-    F("url_file", CF_STR, am_webhook_config, url_file),
     FA("max_alerts", CF_INT, am_webhook_config, max_alerts),
-    F("timeout", CF_GODURATION, am_webhook_config, timeout_ms),
     END,
 };
 static const struct cf_desc desc_webhook = {"webhook config", sizeof(struct am_webhook_config),
@@ -358,7 +333,7 @@ static const struct cf_field email_fields[] = {
     F("to", CF_STR, am_email_config, to),
     F("from", CF_STR, am_email_config, from),
     F("hello", CF_STR, am_email_config, hello),
-    F("smarthost", CF_STR, am_email_config, smarthost),
+    F("smarthost", CF_HOSTPORT, am_email_config, smarthost),
     F("auth_username", CF_STR, am_email_config, auth_username),
     F("auth_password", CF_SECRET, am_email_config, auth_password),
     F("auth_password_file", CF_STR, am_email_config, auth_password_file),
@@ -611,24 +586,26 @@ static int og_check(void *obj, const struct yamlx_node *n, struct err *e)
     for (size_t i = 0; i < c->responders.n; i++) {
         struct am_opsgenie_responder *r = c->responders.v[i];
         bool ok = false;
+        /* Go prints the responder with %v: {id name username type}. */
+        char desc[512];
+        snprintf(desc, sizeof(desc), "{%s %s %s %s}", r->id ? r->id : "", r->name ? r->name : "",
+                 r->username ? r->username : "", r->type ? r->type : "");
         if (!set(r->id) && !set(r->username) && !set(r->name))
             return yamlx_error(e, n, ERR_INVALID,
-                               "opsGenieConfig responder %zu has to have at least one of id, "
+                               "opsGenieConfig responder %s has to have at least one of id, "
                                "username or name specified",
-                               i);
+                               desc);
         if (r->type && strstr(r->type, "{{"))
             continue;
-        for (char *p = r->type; p && *p; p++)
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p - 'A' + 'a');
+        /* Validated in lower case; the stored value is kept as written (Go checks a copy). */
         for (size_t j = 0; types[j]; j++)
-            if (r->type && strcmp(r->type, types[j]) == 0)
+            if (r->type && strcasecmp(r->type, types[j]) == 0)
                 ok = true;
         if (!ok)
             return yamlx_error(e, n, ERR_INVALID,
-                               "opsGenieConfig responder %zu type does not match valid options "
+                               "opsGenieConfig responder %s type does not match valid options "
                                "^(team|teams|user|escalation|schedule)$",
-                               i);
+                               desc);
     }
     return 0;
 }
@@ -731,21 +708,16 @@ static const struct cf_field pushover_fields[] = {
     FA("send_resolved", CF_BOOL, am_pushover_config, send_resolved),
     FO("http_config", CF_OBJ, am_pushover_config, http_config, am_desc_http_config),
     F("user_key", CF_SECRET, am_pushover_config, user_key),
-    F("user_key_file", CF_STR, am_pushover_config, user_key_file),
     F("token", CF_SECRET, am_pushover_config, token),
-    F("token_file", CF_STR, am_pushover_config, token_file),
     F("title", CF_STR, am_pushover_config, title),
     F("message", CF_STR, am_pushover_config, message),
     F("url", CF_STR, am_pushover_config, url),
     F("url_title", CF_STR, am_pushover_config, url_title),
-    F("device", CF_STR, am_pushover_config, device),
     F("sound", CF_STR, am_pushover_config, sound),
     F("priority", CF_STR, am_pushover_config, priority),
     F("retry", CF_GODURATION, am_pushover_config, retry_ms),
     F("expire", CF_GODURATION, am_pushover_config, expire_ms),
-    F("ttl", CF_GODURATION, am_pushover_config, ttl_ms),
-    F("html", CF_BOOL, am_pushover_config, html),
-    F("monospace", CF_BOOL, am_pushover_config, monospace),
+    FA("html", CF_BOOL, am_pushover_config, html),
     END,
 };
 static const struct cf_desc desc_pushover = {"pushover config", sizeof(struct am_pushover_config),
@@ -842,7 +814,7 @@ static const struct cf_field sns_fields[] = {
     FA("send_resolved", CF_BOOL, am_sns_config, send_resolved),
     FO("http_config", CF_OBJ, am_sns_config, http_config, am_desc_http_config),
     F("api_url", CF_STR, am_sns_config, api_url),
-    FO("sigv4", CF_OBJ, am_sns_config, sigv4, desc_sigv4),
+    {"sigv4", CF_OBJ, offsetof(struct am_sns_config, sigv4), &desc_sigv4, CF_ALWAYS},
     F("topic_arn", CF_STR, am_sns_config, topic_arn),
     F("phone_number", CF_STR, am_sns_config, phone_number),
     F("target_arn", CF_STR, am_sns_config, target_arn),
@@ -866,11 +838,8 @@ static void tg_init(void *obj)
 static int tg_check(void *obj, const struct yamlx_node *n, struct err *e)
 {
     struct am_telegram_config *c = obj;
-    if (!set(c->bot_token) && !set(c->bot_token_file))
+    if (!set(c->bot_token))
         return yamlx_error(e, n, ERR_INVALID, "missing bot_token on telegram_config");
-    if (set(c->bot_token) && set(c->bot_token_file))
-        return yamlx_error(e, n, ERR_INVALID,
-                           "at most one of bot_token & bot_token_file must be configured");
     if (c->chat_id == 0)
         return yamlx_error(e, n, ERR_INVALID, "missing chat_id on telegram_config");
     if (set(c->parse_mode) && strcmp(c->parse_mode, "Markdown") != 0 &&
@@ -885,9 +854,7 @@ static const struct cf_field tg_fields[] = {
     FO("http_config", CF_OBJ, am_telegram_config, http_config, am_desc_http_config),
     F("api_url", CF_URL, am_telegram_config, api_url),
     F("bot_token", CF_SECRET, am_telegram_config, bot_token),
-    F("bot_token_file", CF_STR, am_telegram_config, bot_token_file),
     F("chat_id", CF_INT, am_telegram_config, chat_id),
-    F("message_thread_id", CF_INT, am_telegram_config, message_thread_id),
     F("message", CF_STR, am_telegram_config, message),
     F("disable_notifications", CF_BOOL, am_telegram_config, disable_notifications),
     F("parse_mode", CF_STR, am_telegram_config, parse_mode),
@@ -908,19 +875,14 @@ static void discord_init(void *obj)
 static int discord_check(void *obj, const struct yamlx_node *n, struct err *e)
 {
     struct am_discord_config *c = obj;
-    if (!set(c->webhook_url) && !set(c->webhook_url_file))
-        return yamlx_error(e, n, ERR_INVALID,
-                           "one of webhook_url or webhook_url_file must be configured");
-    if (set(c->webhook_url) && set(c->webhook_url_file))
-        return yamlx_error(e, n, ERR_INVALID,
-                           "at most one of webhook_url & webhook_url_file must be configured");
+    if (!set(c->webhook_url))
+        return yamlx_error(e, n, ERR_INVALID, "no discord webhook URL provided");
     return 0;
 }
 static const struct cf_field discord_fields[] = {
     FA("send_resolved", CF_BOOL, am_discord_config, send_resolved),
     FO("http_config", CF_OBJ, am_discord_config, http_config, am_desc_http_config),
     F("webhook_url", CF_SECRET_URL, am_discord_config, webhook_url),
-    F("webhook_url_file", CF_STR, am_discord_config, webhook_url_file),
     F("title", CF_STR, am_discord_config, title),
     F("message", CF_STR, am_discord_config, message),
     END,
@@ -1038,6 +1000,11 @@ int am_integration_resolve(enum am_integration_kind k, void *cfg, const struct a
         inherit(&c->auth_identity, g->smtp_auth_identity);
         if (c->require_tls == AM_UNSET)
             c->require_tls = g->smtp_require_tls ? AM_TRUE : AM_FALSE;
+        /* Alertmanager's email notifier fills these headers into the shared config at load, so
+         * they show in /api/v2/status too. */
+        strmap_add(&c->headers, "Subject", "{{ template \"email.default.subject\" . }}");
+        strmap_add(&c->headers, "To", c->to);
+        strmap_add(&c->headers, "From", c->from);
         return 0;
     }
     case AM_SLACK: {

@@ -49,7 +49,7 @@ int cf_check_url(const char *s, const struct yamlx_node *n, struct err *e)
         return yamlx_error(e, n, ERR_INVALID, "unsupported scheme \"%s\" for URL", scheme);
     p = colon + 1;
     if (strncmp(p, "//", 2) != 0)
-        return yamlx_error(e, n, ERR_INVALID, "host is missing in URL");
+        return yamlx_error(e, n, ERR_INVALID, "missing host for URL");
     p += 2;
     const char *h = p;
     while (*p && *p != '/' && *p != '?' && *p != '#')
@@ -59,7 +59,41 @@ int cf_check_url(const char *s, const struct yamlx_node *n, struct err *e)
         if (*q == '@')
             h = q + 1;
     if (h == p)
-        return yamlx_error(e, n, ERR_INVALID, "host is missing in URL");
+        return yamlx_error(e, n, ERR_INVALID, "missing host for URL");
+    return 0;
+}
+
+int cf_check_hostport(const char *s, const struct yamlx_node *n, struct err *e)
+{
+    const char *colon = strrchr(s, ':'), *why = NULL;
+    size_t j = 0, k = 0;
+    if (*s == 0)
+        return 0;
+    if (colon == NULL) {
+        why = "missing port in address";
+    } else if (s[0] == '[') {
+        const char *end = strchr(s, ']');
+        if (end == NULL)
+            why = "missing ']' in address";
+        else if (end[1] == 0)
+            why = "missing port in address";
+        else if (end + 1 != colon)
+            why = end[1] == ':' ? "too many colons in address" : "missing port in address";
+        j = 1;
+        k = end ? (size_t)(end - s) + 1 : 0;
+    } else {
+        for (const char *p = s; p < colon; p++)
+            if (*p == ':')
+                why = "too many colons in address";
+    }
+    if (why == NULL && strchr(s + j, '['))
+        why = "unexpected '[' in address";
+    if (why == NULL && strchr(s + k, ']'))
+        why = "unexpected ']' in address";
+    if (why)
+        return yamlx_error(e, n, ERR_INVALID, "address %s: %s", s, why);
+    if (colon[1] == 0)
+        return yamlx_error(e, n, ERR_INVALID, "address \"%s\": port cannot be empty", s);
     return 0;
 }
 
@@ -126,11 +160,64 @@ static int check_keys(const struct cf_desc *d, const struct yamlx_node *n, struc
     return 0;
 }
 
+/* Frees and zeroes one field (an explicit YAML null sets Go fields to their zero value). */
+static void zero_field(const struct cf_field *f, void *obj)
+{
+    void *p = FIELD(obj, f);
+    switch (f->type) {
+    case CF_STR:
+    case CF_SECRET:
+    case CF_URL:
+    case CF_SECRET_URL:
+    case CF_HOSTPORT:
+        xfree(*(char **)p);
+        *(char **)p = NULL;
+        break;
+    case CF_BOOL:
+        *(bool *)p = false;
+        break;
+    case CF_TRIBOOL:
+        *(enum am_tribool *)p = AM_UNSET;
+        break;
+    case CF_INT:
+    case CF_DURATION:
+    case CF_GODURATION:
+        *(int64_t *)p = 0;
+        break;
+    case CF_STRV:
+        yamlx_strv_free(((struct am_strv *)p)->v);
+        memset(p, 0, sizeof(struct am_strv));
+        break;
+    case CF_STRMAP:
+        yamlx_strv_free(((struct am_strmap *)p)->keys);
+        yamlx_strv_free(((struct am_strmap *)p)->values);
+        memset(p, 0, sizeof(struct am_strmap));
+        break;
+    case CF_OBJ:
+        cf_free(f->sub, *(void **)p);
+        *(void **)p = NULL;
+        break;
+    case CF_OBJLIST: {
+        struct am_list *l = p;
+        for (size_t i = 0; i < l->n; i++)
+            cf_free(f->sub, l->v[i]);
+        xfree(l->v);
+        l->v = NULL;
+        l->n = 0;
+        break;
+    }
+    }
+}
+
 static int parse_field(const struct cf_field *f, const struct yamlx_node *v, void *obj,
                        struct err *e)
 {
     void *p = FIELD(obj, f);
     int r = 0;
+    if (yamlx_is_null(v)) {
+        zero_field(f, obj);
+        return 0;
+    }
     switch (f->type) {
     case CF_STR:
     case CF_SECRET:
@@ -154,6 +241,12 @@ static int parse_field(const struct cf_field *f, const struct yamlx_node *v, voi
         *(char **)p = s;
         return 0;
     }
+    case CF_HOSTPORT:
+        if (yamlx_is_null(v))
+            return 0;
+        if ((r = yamlx_get_str(v, (char **)p, e)) != 0)
+            return r;
+        return cf_check_hostport(*(char **)p, v, e);
     case CF_BOOL:
         return yamlx_get_bool(v, (bool *)p, e);
     case CF_TRIBOOL: {
@@ -265,6 +358,7 @@ void *cf_dup(const struct cf_desc *d, const void *obj)
         case CF_SECRET:
         case CF_URL:
         case CF_SECRET_URL:
+        case CF_HOSTPORT:
             if (*(char **)p)
                 *(char **)p = xstrdup(*(char **)p);
             break;
@@ -304,6 +398,7 @@ void cf_fini(const struct cf_desc *d, void *obj)
         case CF_SECRET:
         case CF_URL:
         case CF_SECRET_URL:
+        case CF_HOSTPORT:
             xfree(*(char **)p);
             *(char **)p = NULL;
             break;
@@ -382,6 +477,22 @@ void cf_print(const struct cf_desc *d, const void *obj, struct emit *em, int ind
             }
             break;
         }
+        case CF_HOSTPORT: {
+            /* Alertmanager prints host + ":" + port, so "[::1]:25" comes out as "::1:25". */
+            const char *s = *(char *const *)p;
+            if (s && *s) {
+                char *hp = xstrdup(s);
+                char *rb = strchr(hp, ']');
+                if (hp[0] == '[' && rb) {
+                    memmove(rb, rb + 1, strlen(rb + 1) + 1);
+                    memmove(hp, hp + 1, strlen(hp));
+                }
+                emit_kv(em, indent, f->key, hp);
+                xfree(hp);
+                any = true;
+            }
+            break;
+        }
         case CF_SECRET:
         case CF_SECRET_URL: {
             const char *s = *(char *const *)p;
@@ -442,12 +553,25 @@ void cf_print(const struct cf_desc *d, const void *obj, struct emit *em, int ind
             break;
         case CF_OBJ: {
             const void *sub = *(void *const *)p;
-            if (sub) {
-                emit_key(em, indent, f->key);
+            struct buf sub_buf;
+            struct emit sub_em;
+            if (sub == NULL && !always)
+                break;
+            any = true;
+            buf_init(&sub_buf, 0);
+            emit_init(&sub_em, &sub_buf);
+            if (sub)
+                cf_print(f->sub, sub, &sub_em, indent + 2);
+            emit_key(em, indent, f->key);
+            if (sub_buf.len == 0) {
+                if (em->rc == 0)
+                    em->rc = buf_puts(em->b, " {}\n");
+            } else {
                 emit_nl(em);
-                cf_print(f->sub, sub, em, indent + 2);
-                any = true;
+                if (em->rc == 0)
+                    em->rc = sub_em.rc ? sub_em.rc : buf_append(em->b, sub_buf.data, sub_buf.len);
             }
+            buf_fini(&sub_buf);
             break;
         }
         case CF_OBJLIST: {

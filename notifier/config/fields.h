@@ -19,6 +19,7 @@ enum cf_type {
     CF_SECRET,     /* char *, printed as <secret> */
     CF_URL,        /* char *, must be an http(s) URL with a host */
     CF_SECRET_URL, /* char *, URL, printed as <secret> */
+    CF_HOSTPORT,   /* char *, "host:port" checked like Go's net.SplitHostPort */
     CF_BOOL,       /* bool */
     CF_TRIBOOL,    /* enum am_tribool */
     CF_INT,        /* int64_t */
@@ -65,6 +66,8 @@ void cf_free(const struct cf_desc *d, void *obj);
 void cf_print(const struct cf_desc *d, const void *obj, struct emit *em, int indent);
 /* Validates an http(s) URL like Alertmanager's parseURL (message into e, node for position). */
 int cf_check_url(const char *s, const struct yamlx_node *n, struct err *e);
+/* Validates host:port like Alertmanager's HostPort (empty is allowed). */
+int cf_check_hostport(const char *s, const struct yamlx_node *n, struct err *e);
 /* Formats ms like Go's time.Duration.String(). */
 const char *cf_go_duration(long long ms, char *out, size_t n);
 

@@ -3,12 +3,10 @@
 #include "notifier/config/timeinterval.h"
 
 #include <ctype.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "common/buf.h"
@@ -16,6 +14,7 @@
 #include "common/xalloc.h"
 #include "common/yamlx.h"
 #include "notifier/config/emit.h"
+#include "notifier/config/tzdb.h"
 
 static const char *const weekday_names[] = {"sunday",   "monday", "tuesday", "wednesday",
                                             "thursday", "friday", "saturday"};
@@ -56,6 +55,7 @@ static int parse_times(const struct yamlx_node *n, struct time_interval *ti, str
     if (n->kind != YAMLX_SEQ)
         return yamlx_error(e, n, ERR_INVALID, "cannot unmarshal %s into []TimeRange",
                            yamlx_kind_str(n->kind));
+    ti->has_times = true;
     for (size_t i = 0; i < n->n; i++) {
         const struct yamlx_node *it = n->kids[i];
         char *st = NULL, *en = NULL;
@@ -159,7 +159,7 @@ static int parse_one_range(const struct yamlx_node *it, enum rkind k, int *pb, i
             return yamlx_error(e, it, ERR_INVALID, "end day must be greater than start day");
         if (x < 0 && y > 0)
             return yamlx_error(e, it, ERR_INVALID,
-                               "end day must be positive if start day is positive");
+                               "end day must be negative if start day is negative");
         break;
     case R_MONTH:
         if ((x = name_index(a, month_names, 12)) >= 0)
@@ -203,19 +203,6 @@ static int parse_ranges(const struct yamlx_node *n, enum rkind k, struct ti_rang
     return 0;
 }
 
-static bool location_exists(const char *name)
-{
-    char path[512];
-    struct stat st;
-    if (strcmp(name, "UTC") == 0 || strcmp(name, "Local") == 0 || strcmp(name, "") == 0)
-        return true;
-    if (name[0] == '/' || strstr(name, "..") || strchr(name, '\\'))
-        return false;
-    const char *dir = getenv("ZONEINFO");
-    snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 int time_interval_parse(const struct yamlx_node *n, struct time_interval *out, struct err *e)
 {
     static const char *const keys[] = {"times",    "weekdays", "days_of_month", "months", "years",
@@ -240,7 +227,8 @@ int time_interval_parse(const struct yamlx_node *n, struct time_interval *out, s
         goto fail;
     if ((r = yamlx_get_str(yamlx_map_get(n, "location"), &out->location, e)) != 0)
         goto fail;
-    if (out->location && !location_exists(out->location)) {
+    if (out->location && strcmp(out->location, "UTC") != 0 && out->location[0] &&
+        tz_load(out->location, &out->zone, NULL) != 0) {
         r = yamlx_error(e, yamlx_map_get(n, "location"), ERR_INVALID, "unknown time zone %s",
                         out->location);
         goto fail;
@@ -268,32 +256,11 @@ void time_interval_fini(struct time_interval *ti)
     memset(ti, 0, sizeof(*ti));
 }
 
-static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* Broken-down time of secs in the named zone (NULL/"UTC" → UTC). */
-static void to_local(const char *loc, time_t secs, struct tm *tm)
+/* Broken-down local time of secs in zone z (NULL → UTC). */
+static void to_local(const struct tz *z, time_t secs, struct tm *tm)
 {
-    if (loc == NULL || strcmp(loc, "UTC") == 0 || strcmp(loc, "") == 0) {
-        gmtime_r(&secs, tm);
-        return;
-    }
-    pthread_mutex_lock(&tz_lock);
-    char *old = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
-    if (strcmp(loc, "Local") == 0) {
-        if (old)
-            unsetenv("TZ");
-    } else {
-        setenv("TZ", loc, 1);
-    }
-    tzset();
-    localtime_r(&secs, tm);
-    if (old)
-        setenv("TZ", old, 1);
-    else
-        unsetenv("TZ");
-    tzset();
-    xfree(old);
-    pthread_mutex_unlock(&tz_lock);
+    time_t local = secs + (z ? tz_offset(z, (int64_t)secs) : 0);
+    gmtime_r(&local, tm);
 }
 
 static int days_in_month(int year, int mon /* 1..12 */)
@@ -321,8 +288,8 @@ bool time_interval_contains(const struct time_interval *ti, int64_t ms)
 {
     struct tm tm;
     time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-    to_local(ti->location, secs, &tm);
-    if (ti->times) {
+    to_local(ti->zone, secs, &tm);
+    if (ti->has_times) {
         int mins = tm.tm_hour * 60 + tm.tm_min;
         bool in = false;
         for (size_t i = 0; i < ti->ntimes && !in; i++)
@@ -368,6 +335,32 @@ static void fmt_hhmm(int m, char *out, size_t n)
     snprintf(out, n, "%02d:%02d", m / 60, m % 60);
 }
 
+/* One flow sequence "key: [a, b]" of ranges, as Alertmanager marshals them. */
+static void print_ranges(struct emit *em, int indent, const char *key, const struct ti_range *v,
+                         size_t n, bool weekdays)
+{
+    emit_key(em, indent, key);
+    if (em->rc == 0)
+        em->rc = buf_puts(em->b, " [");
+    for (size_t i = 0; i < n && em->rc == 0; i++) {
+        char tmp[64];
+        if (weekdays && v[i].begin == v[i].end)
+            snprintf(tmp, sizeof(tmp), "%s", weekday_names[v[i].begin]);
+        else if (weekdays)
+            snprintf(tmp, sizeof(tmp), "%s:%s", weekday_names[v[i].begin], weekday_names[v[i].end]);
+        else if (v[i].begin == v[i].end)
+            snprintf(tmp, sizeof(tmp), "%d", v[i].begin);
+        else
+            snprintf(tmp, sizeof(tmp), "%d:%d", v[i].begin, v[i].end);
+        if (i > 0)
+            em->rc = buf_puts(em->b, ", ");
+        if (em->rc == 0)
+            em->rc = yamlx_put_scalar_flow(em->b, tmp);
+    }
+    if (em->rc == 0)
+        em->rc = buf_puts(em->b, "]\n");
+}
+
 void time_interval_print(const struct time_interval *ti, struct emit *em, int indent)
 {
     bool any = false;
@@ -384,21 +377,21 @@ void time_interval_print(const struct time_interval *ti, struct emit *em, int in
             emit_kv(em, indent + 2, "end_time", b);
         }
     }
-    if (ti->src_weekdays) {
+    if (ti->src_weekdays && ti->nweekdays) {
         any = true;
-        emit_strv(em, indent, "weekdays", ti->src_weekdays, yamlx_strv_len(ti->src_weekdays), true);
+        print_ranges(em, indent, "weekdays", ti->weekdays, ti->nweekdays, true);
     }
-    if (ti->src_days) {
+    if (ti->src_days && ti->ndays) {
         any = true;
-        emit_strv(em, indent, "days_of_month", ti->src_days, yamlx_strv_len(ti->src_days), true);
+        print_ranges(em, indent, "days_of_month", ti->days_of_month, ti->ndays, false);
     }
-    if (ti->src_months) {
+    if (ti->src_months && ti->nmonths) {
         any = true;
-        emit_strv(em, indent, "months", ti->src_months, yamlx_strv_len(ti->src_months), true);
+        print_ranges(em, indent, "months", ti->months, ti->nmonths, false);
     }
-    if (ti->src_years) {
+    if (ti->src_years && ti->nyears) {
         any = true;
-        emit_strv(em, indent, "years", ti->src_years, yamlx_strv_len(ti->src_years), true);
+        print_ranges(em, indent, "years", ti->years, ti->nyears, false);
     }
     if (ti->location) {
         any = true;

@@ -13,6 +13,7 @@
 struct err;
 struct buf;
 struct yamlx_node;
+struct tz;
 
 /* An inclusive range [begin, end]; for times, minutes of the day [begin, end). */
 struct ti_range {
@@ -22,6 +23,7 @@ struct ti_range {
 struct time_interval {
     struct ti_range *times; /* minutes since midnight, end exclusive */
     size_t ntimes;
+    bool has_times;            /* `times:` given (an empty list then matches nothing, as in Go) */
     struct ti_range *weekdays; /* 0 = Sunday .. 6 = Saturday */
     size_t nweekdays;
     struct ti_range *days_of_month; /* -31..31, never 0; negative counts from the month end */
@@ -30,7 +32,8 @@ struct time_interval {
     size_t nmonths;
     struct ti_range *years;
     size_t nyears;
-    char *location; /* IANA name, "Local", or NULL for UTC */
+    char *location;        /* IANA name, "Local", or NULL for UTC */
+    const struct tz *zone; /* loaded zone (process-wide cache), NULL for UTC */
     /* Source spellings kept for printing. */
     char **src_weekdays, **src_days, **src_months, **src_years;
 };
@@ -46,7 +49,7 @@ void time_interval_fini(struct time_interval *ti);
 /*
  * True when the instant ms (Unix milliseconds) lies inside ti, evaluated in ti's location with
  * Alertmanager's rules (each present field must match; negative days count from the end of
- * the month and are clamped to it). Thread-safe (time zone switches are serialised).
+ * the month and are clamped to it). Thread-safe (zones come from notifier/config/tzdb.h).
  */
 bool time_interval_contains(const struct time_interval *ti, int64_t ms);
 /* True when any of the n intervals contains ms. */

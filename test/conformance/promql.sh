@@ -3,6 +3,7 @@
 # PromQL conformance: runs Prometheus's .test files (from $TOCSIN_SHARED) and our own
 # test/conformance/promql/*.test through promql_runner. Fails when the suite's pass count drops
 # below test/conformance/promql.threshold (a ratchet) or when any of our own cases fails.
+# -x adds the Go harness's optional checks (@-pinned re-evaluation, range-query middle step).
 set -u
 ROOT=${TOCSIN_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${TOCSIN_BUILD:-$ROOT/build/san}
@@ -16,7 +17,7 @@ if [ ! -x "$RUNNER" ]; then
 fi
 
 # Our own cases: every statement must pass.
-out=$("$RUNNER" -v "$ROOT"/test/conformance/promql/*.test 2>&1)
+out=$("$RUNNER" -v -x "$ROOT"/test/conformance/promql/*.test 2>&1)
 total=$(echo "$out" | grep '^total:')
 if echo "$total" | grep -q ' 0 failed'; then
     echo "ok promql-own-cases: $total"
@@ -30,7 +31,7 @@ if [ ! -d "$SHARED/conformance/promql" ]; then
     echo "skip promql-conformance: ../shared not found"
     exit $status
 fi
-out=$("$RUNNER" "$SHARED/conformance/promql" 2>&1)
+out=$("$RUNNER" -x "$SHARED/conformance/promql" 2>&1)
 total=$(echo "$out" | grep '^total:')
 passed=$(echo "$total" | sed -n 's/^total: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\1/p')
 failed=$(echo "$total" | sed -n 's/^total: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\2/p')

@@ -3,7 +3,9 @@
  * Runs Prometheus's PromQL `.test` files (the promqltest language) against our engine and prints
  * per file "FILE: P passed, F failed, S skipped" plus a total. Statements that need native
  * histograms (per eval-index.json) are skipped.
- *   promql_runner [-v] [DIR | FILE.test ...]   (DIR defaults to $TOCSIN_SHARED/conformance/promql)
+ *   promql_runner [-v] [-x] [DIR | FILE.test ...]   (DIR defaults to $TOCSIN_SHARED/...)
+ * -v prints each failure; -x adds the Go harness's optional checks for instant evals (the same
+ * query with every selector pinned by @ at other times, and the middle step of a range query).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -21,7 +23,9 @@
 #include "common/matcher.h"
 #include "common/timeutil.h"
 #include "common/xalloc.h"
+#include "evaluator/promql/ast.h"
 #include "evaluator/promql/engine.h"
+#include "evaluator/promql/parser.h"
 #include "evaluator/promql/storage.h"
 #include "evaluator/promql/teststorage.h"
 #include "evaluator/promql/value.h"
@@ -30,6 +34,7 @@
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
 static int verbose;
+static int extra_checks; /* -x: the Go harness's @-invariance and range-consistency checks */
 
 /* ---- eval index ---- */
 
@@ -687,6 +692,193 @@ out:
     return ok;
 }
 
+/* ---- the Go harness's extra checks for instant evals (-x) ---- */
+
+/* True when x calls one of the functions in ids (n of them). */
+static bool calls_any(const struct promql_expr *x, const enum promql_func_id *ids, size_t n)
+{
+    switch (x->kind) {
+    case PROMQL_EXPR_PAREN:
+        return calls_any(x->u.paren, ids, n);
+    case PROMQL_EXPR_UNARY:
+        return calls_any(x->u.unary.expr, ids, n);
+    case PROMQL_EXPR_BINARY:
+        return calls_any(x->u.binary.lhs, ids, n) || calls_any(x->u.binary.rhs, ids, n);
+    case PROMQL_EXPR_AGGREGATE:
+        return (x->u.agg.param && calls_any(x->u.agg.param, ids, n)) ||
+               calls_any(x->u.agg.expr, ids, n);
+    case PROMQL_EXPR_SUBQUERY:
+        return calls_any(x->u.sq.expr, ids, n) ||
+               (x->u.sq.range_expr && calls_any(x->u.sq.range_expr, ids, n)) ||
+               (x->u.sq.step_expr && calls_any(x->u.sq.step_expr, ids, n)) ||
+               (x->u.sq.mods.offset_expr && calls_any(x->u.sq.mods.offset_expr, ids, n));
+    case PROMQL_EXPR_MATRIX_SELECTOR:
+        return (x->u.ms.range_expr && calls_any(x->u.ms.range_expr, ids, n)) ||
+               calls_any(x->u.ms.vs, ids, n);
+    case PROMQL_EXPR_VECTOR_SELECTOR:
+        return x->u.vs.mods.offset_expr && calls_any(x->u.vs.mods.offset_expr, ids, n);
+    case PROMQL_EXPR_CALL:
+        for (size_t i = 0; i < n; i++)
+            if (x->u.call.func->id == ids[i])
+                return true;
+        for (size_t i = 0; i < x->u.call.nargs; i++)
+            if (calls_any(x->u.call.args[i], ids, n))
+                return true;
+        return false;
+    default:
+        return false;
+    }
+}
+
+/* Pins every selector and subquery without @ to t. */
+static void pin_at(struct promql_expr *x, int64_t t)
+{
+    switch (x->kind) {
+    case PROMQL_EXPR_PAREN:
+        pin_at(x->u.paren, t);
+        break;
+    case PROMQL_EXPR_UNARY:
+        pin_at(x->u.unary.expr, t);
+        break;
+    case PROMQL_EXPR_BINARY:
+        pin_at(x->u.binary.lhs, t);
+        pin_at(x->u.binary.rhs, t);
+        break;
+    case PROMQL_EXPR_AGGREGATE:
+        if (x->u.agg.param)
+            pin_at(x->u.agg.param, t);
+        pin_at(x->u.agg.expr, t);
+        break;
+    case PROMQL_EXPR_SUBQUERY:
+        /* Selectors inside a subquery stay as they are: the subquery's @ moves them. */
+        if (x->u.sq.mods.at_kind == PROMQL_AT_NONE) {
+            x->u.sq.mods.at_kind = PROMQL_AT_TIMESTAMP;
+            x->u.sq.mods.at_ms = t;
+        }
+        break;
+    case PROMQL_EXPR_MATRIX_SELECTOR:
+        pin_at(x->u.ms.vs, t);
+        break;
+    case PROMQL_EXPR_VECTOR_SELECTOR:
+        if (x->u.vs.mods.at_kind == PROMQL_AT_NONE) {
+            x->u.vs.mods.at_kind = PROMQL_AT_TIMESTAMP;
+            x->u.vs.mods.at_ms = t;
+        }
+        break;
+    case PROMQL_EXPR_CALL:
+        for (size_t i = 0; i < x->u.call.nargs; i++)
+            pin_at(x->u.call.args[i], t);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Compares a result value with the statement's expectations (no annotations). */
+static bool compare_value(const struct eval_stmt *es, const struct promql_value *v, char *why,
+                          size_t nwhy)
+{
+    if (es->has_scalar) {
+        if (v->type != PROMQL_VAL_SCALAR || !float_match(v->f, es->scalar)) {
+            snprintf(why, nwhy, "scalar mismatch");
+            return false;
+        }
+        return true;
+    }
+    if (v->type != PROMQL_VAL_VECTOR) {
+        snprintf(why, nwhy, "expected a vector, got %s", promql_val_type_name(v->type));
+        return false;
+    }
+    return compare_vector(es, &v->vec, why, nwhy);
+}
+
+static bool run_extra_checks(struct promql_engine *eng, const struct promql_storage *st,
+                             const struct eval_stmt *es, char *why, size_t nwhy)
+{
+    static const enum promql_func_id at_unsafe[] = {
+        PROMQL_FN_TIME,        PROMQL_FN_TIMESTAMP,   PROMQL_FN_PREDICT_LINEAR,
+        PROMQL_FN_MINUTE,      PROMQL_FN_HOUR,        PROMQL_FN_DAY_OF_MONTH,
+        PROMQL_FN_DAY_OF_WEEK, PROMQL_FN_DAY_OF_YEAR, PROMQL_FN_DAYS_IN_MONTH,
+        PROMQL_FN_MONTH,       PROMQL_FN_YEAR,        PROMQL_FN_START,
+        PROMQL_FN_END,         PROMQL_FN_RANGE,       PROMQL_FN_STEP};
+    static const enum promql_func_id range_unsafe[] = {PROMQL_FN_START, PROMQL_FN_END,
+                                                       PROMQL_FN_RANGE, PROMQL_FN_STEP};
+    struct promql_expr_tree *tree = NULL;
+    bool ok = true;
+    if (es->range || es->expect_fail || es->has_string || es->has_rv)
+        return true;
+    if (promql_parse(es->expr, strlen(es->expr), PROMQL_PARSE_ALL, &tree, NULL) != 0)
+        return true;
+    if (!calls_any(tree->root, at_unsafe, sizeof(at_unsafe) / sizeof(at_unsafe[0]))) {
+        int64_t t = es->t, times[5];
+        size_t nt = 0;
+        pin_at(tree->root, t);
+        if (t == 0) {
+            times[nt++] = -1000;
+            times[nt++] = 0;
+            times[nt++] = 1000;
+        } else {
+            times[nt++] = -10 * t;
+            times[nt++] = 0;
+            times[nt++] = t / 5;
+            times[nt++] = t;
+            times[nt++] = 10 * t;
+        }
+        for (size_t i = 0; i < nt && ok; i++) {
+            struct promql_result r;
+            struct err e;
+            if (promql_query_instant_expr(eng, st, tree->root, es->expr, times[i], &r, &e) != 0) {
+                snprintf(why, nwhy, "@-pinned query at %lld failed: %s", (long long)times[i],
+                         e.msg);
+                ok = false;
+                break;
+            }
+            if (!compare_value(es, &r.value, why, nwhy)) {
+                size_t l = strlen(why);
+                snprintf(why + l, nwhy - l, " (@-pinned, evaluated at %lld)", (long long)times[i]);
+                ok = false;
+            }
+            promql_result_fini(&r);
+        }
+    }
+    promql_expr_tree_free(tree);
+    tree = NULL;
+    if (ok && !es->ordered &&
+        promql_parse(es->expr, strlen(es->expr), PROMQL_PARSE_ALL, &tree, NULL) == 0) {
+        if (!calls_any(tree->root, range_unsafe, sizeof(range_unsafe) / sizeof(range_unsafe[0]))) {
+            struct promql_result r;
+            struct err e;
+            if (promql_query_range_expr(eng, st, tree->root, es->expr, es->t - 60000, es->t + 60000,
+                                        60000, &r, &e) == 0) {
+                struct promql_value mid;
+                promql_value_init(&mid);
+                mid.type = es->has_scalar ? PROMQL_VAL_SCALAR : PROMQL_VAL_VECTOR;
+                mid.f = NAN;
+                for (size_t i = 0; i < r.value.mat.n; i++) {
+                    const struct promql_series *s = &r.value.mat.s[i];
+                    for (size_t k = 0; k < s->n; k++) {
+                        if (s->p[k].t != es->t)
+                            continue;
+                        if (es->has_scalar)
+                            mid.f = s->p[k].v;
+                        else
+                            promql_vector_push(&mid.vec, labels_dup(s->labels), es->t, s->p[k].v);
+                    }
+                }
+                if (!compare_value(es, &mid, why, nwhy)) {
+                    size_t l = strlen(why);
+                    snprintf(why + l, nwhy - l, " (middle step of a range query)");
+                    ok = false;
+                }
+                promql_value_fini(&mid);
+                promql_result_fini(&r);
+            }
+        }
+        promql_expr_tree_free(tree);
+    }
+    return ok;
+}
+
 /* ---- files ---- */
 
 struct counts {
@@ -979,7 +1171,8 @@ static void run_file(const char *path, const char *base, struct counts *c)
                            es.expr ? es.expr : "", es.bad);
                 stmt_fini(&es);
             } else {
-                if (run_eval(eng, &st, &es, why, sizeof(why))) {
+                if (run_eval(eng, &st, &es, why, sizeof(why)) &&
+                    (!extra_checks || run_extra_checks(eng, &st, &es, why, sizeof(why)))) {
                     c->pass++;
                 } else {
                     c->fail++;
@@ -1062,6 +1255,10 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-v") == 0) {
             verbose = 1;
+            continue;
+        }
+        if (strcmp(argv[i], "-x") == 0) {
+            extra_checks = 1;
             continue;
         }
         run_path(argv[i], &total);

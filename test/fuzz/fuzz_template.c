@@ -24,16 +24,17 @@ static struct tmpl_value *fixed_data(void)
 {
     struct label l[] = {{"alertname", "A"}, {"instance", "h:1"}, {"job", "j"}};
     struct labels *ls = labels_new(l, 3);
-    struct tmpl_value *d = tmpl_map(TMPL_NULL), *alerts = tmpl_list(), *a = tmpl_map(TMPL_NULL);
-    struct tmpl_value *nums = tmpl_list();
-    tmpl_map_set_str(a, "Status", "firing");
-    tmpl_map_set(a, "Labels", tmpl_am_kv(ls));
-    tmpl_map_set(a, "StartsAt", tmpl_time(1700000000000000000LL, 0, "UTC"));
-    tmpl_list_push(alerts, a);
+    struct tmpl_value *d = tmpl_map(TMPL_NULL), *alerts = tmpl_list(), *nums = tmpl_list();
+    tmpl_list_push(alerts, tmpl_am_alert("firing", tmpl_am_kv(ls), tmpl_am_kv(NULL),
+                                         tmpl_time(1700000000000000000LL, 0, "UTC"), NULL,
+                                         "http://127.0.0.1:9090/graph", "abc"));
     tmpl_list_push(nums, tmpl_int(1));
     tmpl_list_push(nums, tmpl_float(2.5));
     tmpl_list_push(nums, tmpl_string("x"));
-    tmpl_map_set(d, "Alerts", tmpl_am_alerts(alerts));
+    tmpl_map_set(d, "AM",
+                 tmpl_am_data("r", "firing", tmpl_am_alerts(alerts), tmpl_am_kv(ls), tmpl_am_kv(ls),
+                              NULL, "http://127.0.0.1:9093"));
+    tmpl_map_set(d, "Prom", tmpl_prom_alert_data(ls, NULL, "http://127.0.0.1:9090", 0.5));
     tmpl_map_set(d, "Labels", tmpl_am_kv(ls));
     tmpl_map_set(d, "Value", tmpl_float(0.5));
     tmpl_map_set(d, "N", nums);
@@ -69,6 +70,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         /* every defined template must run without crashing either */
         (void)tmpl_set_execute(s, "t", d, &o, &out, &e);
+        /* and the same in HTML mode */
+        buf_reset(&out);
+        o.html = true;
+        if (tmpl_set_execute(s, "f", d, &o, &out, &e) == 0 && out.len > 4096)
+            abort();
     }
     buf_fini(&out);
     tmpl_unref(d);

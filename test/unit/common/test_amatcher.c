@@ -93,6 +93,14 @@ static void test_fallback_and_match(void)
     CHECK_INT(amatchers_parse("severity=page, team=~\"db|infra\", missing=\"\"", &ms, NULL), 0);
     CHECK(matchers_match(&ms, ls));
     matchers_fini(&ms);
+    /* Classic wins: "\\t" stays a backslash and a t, as in 0.25. */
+    CHECK_INT(amatchers_parse("x=\"\\t\"", &ms, NULL), 0);
+    CHECK_STREQ(ms.v[0]->value, "\\t");
+    matchers_fini(&ms);
+    /* Only the UTF-8 parser takes a dotted, quoted name. */
+    CHECK_INT(amatchers_parse("{\"a.b\"=\"c\"}", &ms, NULL), 0);
+    CHECK_STREQ(ms.v[0]->name, "a.b");
+    matchers_fini(&ms);
     CHECK_INT(amatchers_parse("severity!=page", &ms, NULL), 0);
     CHECK(!matchers_match(&ms, ls));
     matchers_fini(&ms);
@@ -104,8 +112,19 @@ static void test_sort_and_format(void)
     struct matchers ms = {0};
     CHECK_INT(amatchers_parse("{b=\"2\", a=~\"x\", a=\"x\", c=\"t\\tab\"}", &ms, NULL), 0);
     amatchers_sort(&ms);
-    CHECK_STREQ(fmt(&ms), "{a=\"x\",a=~\"x\",b=\"2\",c=\"t\\tab\"}");
+    CHECK_STREQ(fmt(&ms), "{a=\"x\",a=~\"x\",b=\"2\",c=\"t\\\\tab\"}");
     matchers_fini(&ms);
+    /* Control characters are escaped like Go's %q. */
+    {
+        struct matcher *m = NULL;
+        struct buf b;
+        CHECK_INT(matcher_new(MATCH_EQ, "c", "t\tab\x01", &m, NULL), 0);
+        buf_init(&b, 0);
+        amatcher_format(m, &b);
+        CHECK_STREQ(buf_str(&b), "c=\"t\\tab\\x01\"");
+        buf_fini(&b);
+        matcher_free(m);
+    }
 }
 
 static const struct test_case tests[] = {

@@ -129,20 +129,23 @@ static void test_limits(void)
 
 static void test_put_scalar(void)
 {
+    static const char *const in[] = {"plain", "true", "#x",   "a\nb", "it's", "12",
+                                     "09:00", "n",    "a: b", "-1",   "x:y",  NULL};
+    static const char *const want =
+        "plain|\"true\"|'#x'|\"a\\nb\"|it's|\"12\"|\"09:00\"|\"n\"|'a: b'|\"-1\"|x:y|";
     struct buf b;
     buf_init(&b, 0);
-    yamlx_put_scalar(&b, "plain");
+    for (size_t i = 0; in[i]; i++) {
+        yamlx_put_scalar(&b, in[i]);
+        buf_putc(&b, '|');
+    }
+    CHECK_STREQ(buf_str(&b), want);
+    buf_reset(&b);
+    /* Inside flow sequences ':' and ',' force quotes. */
+    yamlx_put_scalar_flow(&b, "monday:friday");
     buf_putc(&b, '|');
-    yamlx_put_scalar(&b, "true");
-    buf_putc(&b, '|');
-    yamlx_put_scalar(&b, "#x");
-    buf_putc(&b, '|');
-    yamlx_put_scalar(&b, "a\nb");
-    buf_putc(&b, '|');
-    yamlx_put_scalar(&b, "it's");
-    buf_putc(&b, '|');
-    yamlx_put_scalar(&b, "12");
-    CHECK_STREQ(buf_str(&b), "plain|'true'|'#x'|\"a\\nb\"|it's|'12'");
+    yamlx_put_scalar_flow(&b, "1:5");
+    CHECK_STREQ(buf_str(&b), "'monday:friday'|\"1:5\"");
     buf_fini(&b);
 }
 

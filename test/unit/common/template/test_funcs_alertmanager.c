@@ -37,18 +37,13 @@ static struct tmpl_value *kv(const char *const *pairs)
 static struct tmpl_value *alert(const char *status, const char *const *labels,
                                 const char *const *annotations, int64_t starts_s)
 {
-    struct tmpl_value *a = tmpl_map(TMPL_NULL);
-    tmpl_map_set_str(a, "Status", status);
-    tmpl_map_set(a, "Labels", kv(labels));
-    tmpl_map_set(a, "Annotations", kv(annotations));
-    tmpl_map_set(a, "StartsAt", tmpl_time(starts_s * 1000000000, 0, "UTC"));
-    tmpl_map_set(a, "EndsAt", tmpl_time(0, 0, "UTC"));
-    tmpl_map_set_str(a, "GeneratorURL", "http://prom.example:9090/graph?g0.expr=up");
-    tmpl_map_set_str(a, "Fingerprint", "1234abcd");
-    return a;
+    return tmpl_am_alert(status, kv(labels), kv(annotations),
+                         tmpl_time(starts_s * 1000000000, 0, "UTC"), NULL,
+                         "http://prom.example:9090/graph?g0.expr=up", "1234abcd");
 }
 
-/* Notification data like Alertmanager's template.Data for two firing alerts and one resolved. */
+/* Notification data like Alertmanager's template.Data for two firing alerts and one resolved
+ * (the same data as the JSON given to amtool for the expected outputs below). */
 static struct tmpl_value *am_data(void)
 {
     static const char *const l1[] = {"alertname", "HighLoad", "job",    "node", "severity",
@@ -61,17 +56,22 @@ static struct tmpl_value *am_data(void)
     static const char *const group[] = {"alertname", "HighLoad", NULL};
     static const char *const common[] = {"alertname", "HighLoad", "job", "node",
                                          "severity",  "critical", NULL};
-    struct tmpl_value *d = tmpl_map(TMPL_NULL), *alerts = tmpl_list();
+    struct tmpl_value *alerts = tmpl_list();
     tmpl_list_push(alerts, alert("firing", l1, ann, 1700000000));
     tmpl_list_push(alerts, alert("firing", l2, ann, 1700000030));
     tmpl_list_push(alerts, alert("resolved", l3, ann, 1699990000));
-    tmpl_map_set_str(d, "Receiver", "team-X");
-    tmpl_map_set_str(d, "Status", "firing");
-    tmpl_map_set(d, "Alerts", tmpl_am_alerts(alerts));
-    tmpl_map_set(d, "GroupLabels", kv(group));
-    tmpl_map_set(d, "CommonLabels", kv(common));
-    tmpl_map_set(d, "CommonAnnotations", kv(ann));
-    tmpl_map_set_str(d, "ExternalURL", "http://am.example:9093");
+    return tmpl_am_data("team-X", "firing", tmpl_am_alerts(alerts), kv(group), kv(common), kv(ann),
+                        "http://am.example:9093");
+}
+
+/* Extra values for the tz cases. */
+static struct tmpl_value *tz_data(void)
+{
+    struct tmpl_value *d = tmpl_map(TMPL_NULL);
+    /* 2023-07-01 12:00:00 UTC and 2100-07-01 12:00:00 UTC */
+    tmpl_map_set(d, "Summer", tmpl_time(INT64_C(1688212800) * 1000000000, 0, "UTC"));
+    tmpl_map_set(d, "Future", tmpl_time(INT64_C(4118126400) * 1000000000, 0, "UTC"));
+    tmpl_map_set(d, "Start", tmpl_time(INT64_C(1700000000) * 1000000000, 0, "UTC"));
     return d;
 }
 
@@ -105,14 +105,47 @@ static void test_am_functions(void)
          "{{ toJson nil }} {{ toJson true }}",
          "[\"\\u003ca\\u0026b\\u003e\"] 1.5 1e+21 1e-7 null true", 0},
         {"toJson time", "{{ toJson (index .Alerts 0).StartsAt }}", "\"2023-11-14T22:13:20Z\"", 0},
-        {"kv print", "{{ .CommonLabels }}", "alertname=HighLoad, job=node, severity=critical", 0},
+        {"kv print", "{{ .CommonLabels }}", "map[alertname:HighLoad job:node severity:critical]",
+         0},
+        {"kv String", "{{ .CommonLabels.String }}",
+         "alertname=HighLoad, job=node, severity=critical", 0},
         {"kv key", "{{ .CommonLabels.job }} [{{ .CommonLabels.nope }}]", "node []", 0},
         {"kv names", "{{ .CommonLabels.Names }}", "[alertname job severity]", 0},
         {"kv remove", "{{ (.CommonLabels.Remove (stringSlice \"job\")).Values }}",
          "[HighLoad critical]", 0},
         {"sorted pairs", "{{ range .CommonLabels.SortedPairs }}{{ .Name }}={{ .Value }};{{ end }}",
          "alertname=HighLoad;job=node;severity=critical;", 0},
-        {"pairs print", "{{ .GroupLabels.SortedPairs }}", "alertname=HighLoad", 0},
+        {"pairs print", "{{ .GroupLabels.SortedPairs }}", "[{alertname HighLoad}]", 0},
+        {"alert struct print", "{{ .Alerts.Resolved }}",
+         "[{resolved map[alertname:HighLoad instance:c:9100 job:node severity:critical] "
+         "map[summary:Load is high] 2023-11-14 19:26:40 +0000 UTC 0001-01-01 00:00:00 +0000 UTC "
+         "http://prom.example:9090/graph?g0.expr=up 1234abcd}]",
+         0},
+        {"unknown field", "{{ .Nope }}", "can't evaluate field Nope in type *template.Data", 1},
+        {"data print", "{{ slice (print .) 0 15 }}", "&{team-X firing", 0},
+        {"amtool line 1",
+         "{{ .CommonLabels }}|{{ .CommonLabels.SortedPairs }}|{{ .CommonLabels.Names }}|{{ title "
+         "\"hELLO wORLD foo-bar o'neil x_y 3rd\" }}|{{ (index .Alerts 0).StartsAt }}|{{ "
+         ".Alerts.Firing | len }}|{{ stringSlice \"a\" \"b\" | join \",\" }}|{{ reReplaceAll "
+         "\"(.*):.*\" \"$1\" \"h:1\" }}|{{ match \"^h\" \"hx\" }}|{{ .GroupLabels.nope }}|{{ "
+         "(.CommonLabels.Remove .GroupLabels.Names).Values }}|{{ len .CommonLabels }}|{{ printf "
+         "\"%v\" .GroupLabels }}",
+         "map[alertname:HighLoad job:node severity:critical]|[{alertname HighLoad} {job node} "
+         "{severity critical}]|[alertname job severity]|Hello World Foo-Bar O'neil X_y "
+         "3Rd|2023-11-14 22:13:20 +0000 UTC|2|a,b|h|true||[node "
+         "critical]|3|map[alertname:HighLoad]",
+         0},
+        {"amtool line 2",
+         "{{ title \"a3b x.y \xc3\xa9\x61 a1 ab12cd \xc3\xbcn\xc3\xaf w\xc3\xb6rd a-b_c d.e f/g "
+         "h:i "
+         "\xc3\x80\x42 1a2b x2 X\" }}|{{ toUpper \"stra\xc3\x9f\x65 \xc3\xa9\x61\" }}|{{ toLower "
+         "\"\xc3\x80\xc3\x89\" }}|{{ (index .Alerts 0).EndsAt }}|{{ (index .Alerts "
+         "0).Labels.SortedPairs.Names }}|{{ printf \"%v\" (index .Alerts 0).Labels.SortedPairs }}",
+         "A3b X.y \xc3\x89\x61 A1 Ab12cd \xc3\x9cn\xc3\xaf W\xc3\xb6rd A-B_c D.e F/G H:i "
+         "\xc3\x80\x62 1A2b X2 X|STRA\xc3\x9f\x45 \xc3\x89\x41|\xc3\xa0\xc3\xa9|0001-01-01 "
+         "00:00:00 +0000 UTC|[alertname instance job severity]|[{alertname HighLoad} {instance "
+         "a:9100} {job node} {severity critical}]",
+         0},
         {"alerts firing", "{{ len .Alerts }} {{ .Alerts.Firing | len }} {{ len .Alerts.Resolved }}",
          "3 2 1", 0},
         {"range alerts", "{{ range .Alerts.Firing }}{{ .Labels.instance }} {{ end }}",
@@ -125,6 +158,40 @@ static void test_am_functions(void)
     struct tmpl_value *d = am_data();
     struct tmpl_exec_opts o = {.missingkey = TMPL_MISSINGKEY_ZERO};
     tt_run(cases, f, d, &o);
+    tmpl_unref(d);
+    tmpl_funcs_free(f);
+}
+
+static void test_am_tz(void)
+{
+    static const struct tmpl_case cases[] = {
+        {"tz berlin winter",
+         "{{ .Start | tz \"Europe/Berlin\" | date \"2006-01-02 15:04 MST "
+         "-0700\" }}",
+         "2023-11-14 23:13 CET +0100", 0},
+        {"tz berlin summer", "{{ .Summer | tz \"Europe/Berlin\" }}",
+         "2023-07-01 14:00:00 +0200 CEST", 0},
+        {"tz new york", "{{ .Summer | tz \"America/New_York\" | date \"15:04 MST\" }}", "08:00 EDT",
+         0},
+        {"tz far future rule", "{{ .Future | tz \"Europe/Berlin\" | date \"15:04 MST\" }}",
+         "14:00 CEST", 0},
+        {"tz kolkata", "{{ .Summer | tz \"Asia/Kolkata\" | date \"15:04 -07:00\" }}",
+         "17:30 +05:30", 0},
+        {"tz bad name", "{{ .Summer | tz \"../etc/passwd\" }}", "unknown time zone ../etc/passwd",
+         1},
+        {NULL, NULL, NULL, 0},
+    };
+    struct tmpl_funcs *f;
+    struct tmpl_value *d;
+    FILE *fp = fopen("/usr/share/zoneinfo/Europe/Berlin", "rb");
+    if (!fp) {
+        printf("skip test_am_tz: /usr/share/zoneinfo not installed\n");
+        exit(0);
+    }
+    fclose(fp);
+    f = am_funcs();
+    d = tz_data();
+    tt_run(cases, f, d, NULL);
     tmpl_unref(d);
     tmpl_funcs_free(f);
 }
@@ -264,6 +331,20 @@ static void test_am_system_email_tmpl(void)
     exec_check(s, "email.default.subject", d, "[FIRING:2] HighLoad (node critical)");
     exec_check(s, "email.default.html", d, "http://am.example:9093/#/alerts?receiver=team-X");
     exec_check(s, "email.default.html", d, "a:9100");
+    {
+        /* HTML mode (html/template): byte-identical to amtool 0.25 for this data; check the
+         * escaped and comment-stripped parts */
+        struct buf out;
+        struct tmpl_exec_opts o = {.missingkey = TMPL_MISSINGKEY_ZERO, .html = true};
+        buf_init(&out, 0);
+        CHECK_INT(tmpl_set_execute(s, "email.default.html", d, &o, &out, &e), 0);
+        CHECK(strstr(buf_str(&out), "<!--") == NULL);
+        CHECK(strstr(buf_str(&out), "<title>[FIRING:2] HighLoad (node critical)</title>") != NULL);
+        CHECK(strstr(buf_str(&out), "href=\"http://am.example:9093/#/alerts?receiver=team-X\"") !=
+              NULL);
+        CHECK(strstr(buf_str(&out), "[2] Firing") != NULL);
+        buf_fini(&out);
+    }
     tmpl_set_free(s);
     tmpl_unref(d);
     tmpl_funcs_free(f);
@@ -271,11 +352,49 @@ static void test_am_system_email_tmpl(void)
     free(email);
 }
 
+/* HTML mode against Go's html/template: expected output from amtool 0.25 (--template.type=html)
+ * for the same data. */
+static void test_am_html_mode(void)
+{
+    static const char probe[] =
+        "<p title=\"{{ .Receiver }}\">{{ \"<b>&'\\\"+\" }} {{ safeHtml \"<i>x</i>\" }}</p><a "
+        "href=\"{{ .ExternalURL }}/x?a={{ \"a b&c\" }}&b={{ \"x y\" | urlquery }}#{{ \"f g\" "
+        "}}\">l</a><a href=\"{{ \"javascript:alert(1)\" }}\">j</a><a href=\"/p/{{ \"a b/c'(\" "
+        "}}\">p</a><!-- comment {{ \"x\" }} --><title>{{ \"<t>\" }}</title><img src='{{ "
+        "\"http://h/a b\" }}'>{{ print \"a\" \"<\" }}{{ \"x\" | html }}{{ html \"<\" }}{{ urlquery "
+        "\"a b\" }}<script>var x = {{ \"s\\\"\" }};</script><style>p { color: {{ \"red\" }} "
+        "}</style>{{ .Nope }}";
+    static const char want[] =
+        "<p title=\"team-X\">&lt;b&gt;&amp;&#39;&#34;&#43; <i>x</i></p><a "
+        "href=\"http://am.example:9093/x?a=a%20b%26c&b=x&#43;y#f%20g\">l</a><a "
+        "href=\"#ZgotmplZ\">j</a><a href=\"/p/a%20b/c%27%28\">p</a><title>&lt;t&gt;</title><img "
+        "src='http://h/a%20b'>a&lt;x&lt;a&#43;b<script>var x = \"s\\\"\";</script><style>p { "
+        "color: red }</style>";
+    struct tmpl_funcs *f = am_funcs();
+    struct tmpl_value *d = am_data();
+    struct tmpl_set *s = tmpl_set_new(f);
+    struct tmpl_exec_opts o = {.missingkey = TMPL_MISSINGKEY_ZERO, .html = true};
+    struct buf out;
+    struct err e;
+    buf_init(&out, 0);
+    CHECK_INT(tmpl_set_parse(s, "probe", probe, (size_t)-1, &e), 0);
+    /* .Nope on *template.Data fails in Go too; everything before it must match */
+    CHECK_INT(tmpl_set_execute(s, "probe", d, &o, &out, &e), ERR_INVALID);
+    CHECK_STREQ(buf_str(&out), want);
+    buf_fini(&out);
+    buf_init(&out, 0);
+    CHECK_INT(tmpl_set_parse(s, "probe2", probe, sizeof(probe) - 1 - strlen("{{ .Nope }}"), &e), 0);
+    CHECK_INT(tmpl_set_execute(s, "probe2", d, &o, &out, &e), 0);
+    CHECK_STREQ(buf_str(&out), want);
+    buf_fini(&out);
+    tmpl_set_free(s);
+    tmpl_unref(d);
+    tmpl_funcs_free(f);
+}
+
 static const struct test_case tests[] = {
-    TEST(test_am_functions),
-    TEST(test_am_default_tmpl),
-    TEST(test_am_system_email_tmpl),
-    {0},
+    TEST(test_am_html_mode),    TEST(test_am_functions),         TEST(test_am_tz),
+    TEST(test_am_default_tmpl), TEST(test_am_system_email_tmpl), {0},
 };
 
 TEST_MAIN(tests)

@@ -167,6 +167,8 @@ static void test_prom_basic(void)
         {"toUpper", "{{ \"aa bb CC\" | toUpper }}", "AA BB CC", 0},
         {"toLower", "{{ \"aA bB CC\" | toLower }}", "aa bb cc", 0},
         {"match", "{{ match \"a+\" \"aa\" }} {{ match \"a+\" \"b\" }}", "true false", 0},
+        {"match dot newline", "{{ match \"a.b\" \"a\\nb\" }} {{ match \"(?s)a.b\" \"a\\nb\" }}",
+         "false true", 0},
         {"graphLink", "{{ graphLink \"up\" }}", "/graph?g0.expr=up&g0.tab=0", 0},
         {"graphLink escape", "{{ graphLink \"rate(x[5m]) > 1\" }}",
          "/graph?g0.expr=rate%28x%5B5m%5D%29+%3E+1&g0.tab=0", 0},
@@ -287,6 +289,21 @@ static void test_prom_alert_expand(void)
                 "__alert_HighLoad:1:118: executing \"__alert_HighLoad\" at <gt $value 1>: error "
                 "calling gt: incompatible types for comparison>");
     buf_reset(&out);
+    /* the data is Go's anonymous struct: unknown fields fail, printing shows the fields */
+    CHECK(tmpl_prom_expand_alert(f, "__alert_A", "[{{ $labels.nope }}] [{{ .Foo }}]", d, &out,
+                                 &e) != 0);
+    CHECK_STREQ(buf_str(&out),
+                "<error expanding template: error executing template __alert_A: template: "
+                "__alert_A:1:137: executing \"__alert_A\" at <.Foo>: can't evaluate field Foo in "
+                "type struct { Labels map[string]string; ExternalLabels map[string]string; "
+                "ExternalURL string; Value float64 }>");
+    buf_reset(&out);
+    CHECK_INT(
+        tmpl_prom_expand_alert(f, "__alert_A", "{{ . }} {{ printf \"%T\" $value }}", d, &out, &e),
+        0);
+    CHECK_STREQ(buf_str(&out), "{map[alertname:HighLoad instance:host:9100] map[cluster:eu1] "
+                               "http://prom.example:9090 0.123456} float64");
+    buf_reset(&out);
     CHECK(tmpl_prom_expand_alert(f, "__alert_X", "{{ nope }}", d, &out, &e) == ERR_PARSE);
     CHECK_STREQ(buf_str(&out), "<error expanding template: error parsing template __alert_X: "
                                "template: __alert_X:1: function \"nope\" not defined>");
@@ -297,12 +314,40 @@ static void test_prom_alert_expand(void)
     labels_free(es);
 }
 
+/* Output checked against promtool 2.42 (`promtool test rules` prints expanded annotations). */
+static void test_prom_matches_promtool(void)
+{
+    struct label l[] = {{"__name__", "up"}, {"job", "node exporter"}};
+    struct labels *ls = labels_new(l, 2);
+    struct tmpl_value *d = tmpl_prom_alert_data(ls, NULL, "", 0);
+    struct tmpl_funcs *f = prom_funcs();
+    struct buf out;
+    struct err e;
+    buf_init(&out, 0);
+    CHECK_INT(
+        tmpl_prom_expand_alert(
+            f, "__alert_A",
+            "[{{ $labels.nope }}] {{ $value }} {{ humanize 1234567 }} {{ printf \"%v\" 1e6 }} "
+            "{{ 1e6 }} {{ $labels.job | title }} {{ . }} {{ printf \"%T\" $value }} "
+            "{{ $externalURL }} {{ 0.1 | humanizeDuration }} {{ humanizeTimestamp 1.7e9 }} "
+            "{{ \"a.b:1\" | stripPort }} {{ $labels }}",
+            d, &out, &e),
+        0);
+    CHECK_STREQ(buf_str(&out), "[] 0 1.235M 1e+06 1e+06 Node Exporter {map[__name__:up job:node "
+                               "exporter] map[]  0} float64  100ms 2023-11-14 22:13:20 +0000 UTC "
+                               "a.b map[__name__:up job:node exporter]");
+    buf_reset(&out);
+    CHECK_INT(tmpl_prom_expand_alert(f, "__alert_A", "x{{ $labels.nope }}y", d, &out, &e), 0);
+    CHECK_STREQ(buf_str(&out), "xy");
+    buf_fini(&out);
+    tmpl_funcs_free(f);
+    tmpl_unref(d);
+    labels_free(ls);
+}
+
 static const struct test_case tests[] = {
-    TEST(test_prom_basic),
-    TEST(test_prom_humanize_lists),
-    TEST(test_prom_strings_humanize),
-    TEST(test_prom_alert_expand),
-    {0},
+    TEST(test_prom_matches_promtool), TEST(test_prom_basic),        TEST(test_prom_humanize_lists),
+    TEST(test_prom_strings_humanize), TEST(test_prom_alert_expand), {0},
 };
 
 TEST_MAIN(tests)

@@ -83,6 +83,14 @@ static void test_precedence(void)
     check_shape("-(1)", "(u- (paren 1))");
     check_shape("(a + b) * c", "(* (paren (+ a b)) c)");
     check_shape("h </ 5 + 1", "(</ h (+ 5 1))");
+    /* offset binds to one operand unless it starts with a parenthesis */
+    check_shape("x offset -2 ^ 2", "(^ x offset -2s 2)");
+    check_shape("x offset 100 + 2", "(+ x offset 1m40s 2)");
+    check_shape("x offset -step() * 2", "(* x offset -step() 2)");
+    check_shape("x offset (1m) + 2", "x offset (1m) + 2");
+    /* keywords and aggregators are metric names where an expression starts */
+    check_shape("sum + offset{a=\"b\"}", "(+ sum offset{a=\"b\"})");
+    check_shape("by offset 1m", "by offset 1m");
 }
 
 static void test_types(void)
@@ -188,7 +196,23 @@ static void test_errors(void)
                       "provided, expected 1, got 2"},
         {"foo @ end", "1:10: parse error: unexpected end of input in @, expected timestamp"},
         {"foo offset",
-         "1:11: parse error: unexpected end of input in offset, expected number or duration"},
+         "1:11: parse error: unexpected end of input in offset, expected number, duration, "
+         "step(), or range()"},
+        {"foo offset -bar", "1:13: parse error: unexpected identifier \"bar\" in offset, "
+                            "expected number, duration, step(), or range()"},
+        {"foo[0s]", "1:5: parse error: duration must be greater than 0"},
+        {"foo[-5m]", "1:5: parse error: duration must be greater than 0"},
+        {"foo[5m:0]", "1:8: parse error: duration must be greater than 0"},
+        {"foo[]", "1:5: parse error: unexpected \"]\" in subquery or range selector, expected "
+                  "number, duration, step(), or range()"},
+        {"foo[5m:*]", "1:8: parse error: unexpected <op:*> in subquery selector, expected "
+                      "number, duration, step(), range(), or \"]\""},
+        {"foo[5m%0]", "1:7: parse error: modulo by zero"},
+        {"on(a) foo", "1:1: parse error: unexpected <on>"},
+        {"atan2", "1:1: parse error: unexpected <op:atan2>"},
+        {"foo unless group_left bar", "1:12: parse error: unexpected <group_left>"},
+        {"nosuchfn(foo[5m], )",
+         "1:17: parse error: trailing commas not allowed in function call args"},
         {"1 +", "1:4: parse error: unexpected end of input"},
         {"foo bar", "1:5: parse error: unexpected identifier \"bar\""},
         {"foo $ bar", "1:5: parse error: unexpected character: '$'"},
@@ -315,9 +339,25 @@ static void test_printer(void)
         {"h >/ 5", "h >/ 5"},
         {"STEP()", "step()"},
         {"vector(start())", "vector(start())"},
+        {"info(e,{})", "info(e, {})"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         check_print(cases[i][0], cases[i][1]);
+}
+
+static void test_printer_capped(void)
+{
+    struct promql_expr_tree *t = parse_ok("sum by (job) (rate(foo[5m]))", 0);
+    struct buf b;
+    buf_init(&b, 10);
+    CHECK_INT(promql_expr_format(t->root, &b), ERR_TOOBIG);
+    CHECK_INT(b.len, 0);
+    buf_fini(&b);
+    buf_init(&b, 100);
+    CHECK_INT(promql_expr_format(t->root, &b), 0);
+    CHECK_STREQ(buf_str(&b), "sum by (job) (rate(foo[5m]))");
+    buf_fini(&b);
+    promql_expr_tree_free(t);
 }
 
 static void test_selector_details(void)
@@ -390,7 +430,7 @@ static void test_durations(void)
     CHECK_INT(ms, 60000);
     promql_expr_tree_free(t);
 
-    check_error("foo[1m/0]", PROMQL_PARSE_ALL, "1:5: parse error: division by zero");
+    check_error("foo[1m/0]", PROMQL_PARSE_ALL, "1:7: parse error: division by zero");
 }
 
 static void test_numbers_and_strings(void)
@@ -524,11 +564,49 @@ static void test_parse_selector(void)
                 "1:1: parse error: vector selector must contain at least one non-empty matcher");
 }
 
+static int collect_kinds(const struct promql_expr *e, void *ctx)
+{
+    struct buf *b = ctx;
+    buf_printf(b, "%d ", (int)e->kind);
+    return e->kind == PROMQL_EXPR_STRING ? 7 : 0;
+}
+
+static void test_walk(void)
+{
+    struct promql_expr_tree *t =
+        parse_ok("topk(2, rate(a[5m])) + -(b offset 1m) or max_over_time(c[1h:])", 0);
+    struct buf b;
+    char want[128];
+    buf_init(&b, 0);
+    CHECK_INT(promql_expr_walk(t->root, collect_kinds, &b), 0);
+    snprintf(want, sizeof(want), "%d %d %d %d %d %d %d %d %d %d %d %d %d ", PROMQL_EXPR_BINARY,
+             PROMQL_EXPR_BINARY, PROMQL_EXPR_AGGREGATE, PROMQL_EXPR_NUMBER, PROMQL_EXPR_CALL,
+             PROMQL_EXPR_MATRIX_SELECTOR, PROMQL_EXPR_VECTOR_SELECTOR, PROMQL_EXPR_UNARY,
+             PROMQL_EXPR_PAREN, PROMQL_EXPR_VECTOR_SELECTOR, PROMQL_EXPR_CALL, PROMQL_EXPR_SUBQUERY,
+             PROMQL_EXPR_VECTOR_SELECTOR);
+    CHECK_STREQ(buf_str(&b), want);
+    promql_expr_tree_free(t);
+    t = parse_ok("label_replace(a, \"x\", \"y\", \"z\", \"w\")", 0);
+    CHECK_INT(promql_expr_walk(t->root, collect_kinds, &b), 7);
+    buf_fini(&b);
+    promql_expr_tree_free(t);
+}
+
 static const struct test_case tests[] = {
-    TEST(test_parse_selector),   TEST(test_precedence),     TEST(test_types),
-    TEST(test_errors),           TEST(test_feature_flags),  TEST(test_printer),
-    TEST(test_selector_details), TEST(test_durations),      TEST(test_numbers_and_strings),
-    TEST(test_binary_details),   TEST(test_function_table), {0},
+    TEST(test_printer_capped),
+    TEST(test_walk),
+    TEST(test_parse_selector),
+    TEST(test_precedence),
+    TEST(test_types),
+    TEST(test_errors),
+    TEST(test_feature_flags),
+    TEST(test_printer),
+    TEST(test_selector_details),
+    TEST(test_durations),
+    TEST(test_numbers_and_strings),
+    TEST(test_binary_details),
+    TEST(test_function_table),
+    {0},
 };
 
 TEST_MAIN(tests)

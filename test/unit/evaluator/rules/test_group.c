@@ -307,7 +307,7 @@ static void test_schedule(void)
     CHECK_INT(n2, next + 10000);
     CHECK_INT(g->evaluations, 1);
     CHECK_INT(g->last_eval_ms, next);
-    /* 3.5 intervals late: 2 missed (between), one evaluation at the latest slot */
+    /* 3.5 intervals late: 3 slots missed, one evaluation at the latest due slot */
     int64_t n3 = rule_group_tick(g, n2 + 35000);
     CHECK_INT(g->missed, 3);
     CHECK_INT(g->evaluations, 2);
@@ -402,7 +402,70 @@ static void test_state_roundtrip(void)
     fake_fini(&f);
 }
 
+static void test_templates(void)
+{
+    struct fake f;
+    fake_init(&f);
+    struct rule_group_opts o = opts_for(&f);
+    struct label ext[1] = {{"cluster", "eu1"}};
+    struct labels *el = labels_new(ext, 1);
+    o.external_labels = el;
+    o.external_url = "http://tocsin:9090";
+    struct rule_group *g = load_group(
+        "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: x\n"
+        "    labels: {sev: '{{ if gt $value 5.0 }}page{{ else }}ticket{{ end }}'}\n"
+        "    annotations:\n"
+        "      s: '{{ $labels.i }} {{ $value | humanize }} {{ $externalLabels.cluster }}'\n"
+        "      q: '{{ with query \"y\" }}{{ . | first | value }}{{ end }}'\n"
+        "      u: '{{ $externalURL }}'\n"
+        "      bad: '{{ humanize \"abc\" }}'\n",
+        &o);
+    f.expr[0] = "x";
+    f.ls[0][0] = L("x", "i", "1");
+    f.v[0][0] = 1234567;
+    f.n[0] = 1;
+    f.expr[1] = "y";
+    f.ls[1][0] = L("y", "j", "2");
+    f.v[1][0] = 42;
+    f.n[1] = 1;
+    rule_group_eval(g, 0);
+    const struct alert *a = g->rules[0].alerts[0];
+    CHECK_STREQ(labels_get(a->labels, "sev"), "page");
+    CHECK_STREQ(labels_get(a->annotations, "s"), "1 1.235M eu1");
+    CHECK_STREQ(labels_get(a->annotations, "q"), "42");
+    CHECK_STREQ(labels_get(a->annotations, "u"), "http://tocsin:9090");
+    CHECK(strncmp(labels_get(a->annotations, "bad"), "<error expanding template: ", 27) == 0);
+    rule_group_free(g);
+    labels_free(el);
+    fake_fini(&f);
+}
+
+static void test_duplicates(void)
+{
+    struct fake f;
+    fake_init(&f);
+    struct rule_group_opts o = opts_for(&f);
+    struct rule_group *g = load_group("groups:\n- name: g\n  rules:\n"
+                                      "  - alert: A\n    expr: x\n"
+                                      "  - record: r\n    expr: x\n",
+                                      &o);
+    f.expr[0] = "x";
+    f.ls[0][0] = L("a", "i", "1");
+    f.ls[0][1] = L("b", "i", "1"); /* same labels once __name__ is gone or replaced */
+    f.n[0] = 2;
+    CHECK_INT(rule_group_eval(g, 0), 2);
+    CHECK_STREQ(g->rules[0].last_error,
+                "vector contains metrics with the same labelset after applying alert labels");
+    CHECK_STREQ(g->rules[1].last_error,
+                "vector contains metrics with the same labelset after applying rule labels");
+    CHECK_INT(g->rules[0].nalerts, 0);
+    rule_group_free(g);
+    fake_fini(&f);
+}
+
 static const struct test_case tests[] = {
+    TEST(test_duplicates),
+    TEST(test_templates),
     TEST(test_state_roundtrip),
     TEST(test_pending_firing_resolved),
     TEST(test_pending_dropped_and_restart),

@@ -146,7 +146,7 @@ static void test_validation_messages(void)
                "missing to address in email config", 0);
     expect_err("route: {receiver: r}\nreceivers:\n- name: r\n  webhook_configs: [{url: "
                "'http:///x'}]\n",
-               "host is missing in URL", 4);
+               "missing host for URL", 4);
     expect_err("route: {receiver: r}\nreceivers: [{}]\n", "missing name in receiver", 0);
     expect_err("route: {receiver: r}\nreceivers: [{name: r, telegram_configs: [{bot_token: x}]}]\n",
                "missing chat_id on telegram_config", 0);

@@ -76,6 +76,10 @@ static void test_days_months_years(void)
     CHECK(!time_interval_contains(&ti, S(1709208000))); /* 2024 */
     CHECK(!time_interval_contains(&ti, S(1795476600))); /* November */
     time_interval_fini(&ti);
+    /* An explicit empty times list matches nothing (Go's non-nil empty slice). */
+    CHECK_INT(parse("times: []\n", &ti, &e), 0);
+    CHECK(!time_interval_contains(&ti, 0));
+    time_interval_fini(&ti);
     /* Empty interval matches always. */
     CHECK_INT(parse("{}\n", &ti, &e), 0);
     CHECK(time_interval_contains(&ti, 0));
