@@ -82,6 +82,9 @@ REPLAY_OBJ := $(B)/obj/test/fuzz/replay.o
 DEPS_STAMP := build/.deps-ok
 TEST_DEPS_STAMP := build/.test-deps-ok
 
+# keep generated protobuf sources and headers (editors and grep want them)
+.SECONDARY: $(PROTO_C) $(PROTO_H)
+
 .PHONY: all test test-build conformance bench demo fuzz install format format-check clean deps
 .SUFFIXES:
 

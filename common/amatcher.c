@@ -353,8 +353,7 @@ int amatchers_parse(const char *s, struct matchers *out, struct err *e)
     return rc;
 }
 
-/* Go strconv.Quote-like output: printable UTF-8 kept, control bytes and bad UTF-8 escaped. */
-static int put_go_quoted(struct buf *b, const char *s)
+int amatcher_put_quoted(struct buf *b, const char *s)
 {
     int r = buf_putc(b, '"');
     const unsigned char *p = (const unsigned char *)s;
@@ -421,7 +420,7 @@ int amatcher_format(const struct matcher *m, struct buf *out)
     if (r == 0)
         r = buf_puts(out, match_type_str(m->type));
     if (r == 0)
-        r = put_go_quoted(out, m->value);
+        r = amatcher_put_quoted(out, m->value);
     return r;
 }
 

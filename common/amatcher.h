@@ -40,6 +40,9 @@ int amatchers_parse_utf8(const char *s, struct matchers *out, struct err *e);
  */
 int amatchers_parse(const char *s, struct matchers *out, struct err *e);
 
+/* Appends s quoted like Go's strconv.Quote / %q (printable UTF-8 kept, control characters and
+ * invalid bytes escaped). */
+int amatcher_put_quoted(struct buf *b, const char *s);
 /* Appends m as Alertmanager prints it: name op "value" (Go %q quoting of the value). */
 int amatcher_format(const struct matcher *m, struct buf *out);
 /* Appends {a="1",b=~"x"} (no spaces) as Alertmanager's Matchers.String(). */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/arena.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/labels.h"
@@ -140,36 +141,28 @@ static bool encoding_ok(const char *enc, struct ingest_result *out)
 
 /* ---- bounded protobuf-c allocator ---- */
 
+/* protobuf-c allocates every message separately; a bump arena freed in one go is much faster
+ * than malloc/free, and the budget bounds what a hostile body can make us allocate. */
 struct budget {
-    size_t used, max;
+    struct arena arena;
+    size_t max;
     bool exceeded;
 };
 
 static void *budget_alloc(void *ctx, size_t size)
 {
     struct budget *b = ctx;
-    size_t *p;
-    if (size > b->max - b->used || size > SIZE_MAX - 16) {
+    if (size > b->max || b->arena.used > b->max - size) {
         b->exceeded = true;
         return NULL;
     }
-    p = malloc(size + 16);
-    if (p == NULL)
-        return NULL;
-    p[0] = size;
-    b->used += size;
-    return (char *)p + 16;
+    return arena_alloc(&b->arena, size);
 }
 
 static void budget_free(void *ctx, void *ptr)
 {
-    struct budget *b = ctx;
-    size_t *p;
-    if (ptr == NULL)
-        return;
-    p = (size_t *)((char *)ptr - 16);
-    b->used -= p[0];
-    free(p);
+    (void)ctx;
+    (void)ptr; /* released with the arena */
 }
 
 /* ---- validation ---- */
@@ -179,7 +172,8 @@ struct state {
     const struct ingest_limits *lim;
     struct ingest_result *out;
     struct tsdb_appender *app;
-    char first[400]; /* first problem found while decoding (before the commit) */
+    struct arena *arena; /* the request's decode arena: label views live there */
+    char first[400];     /* first problem found while decoding (before the commit) */
     int64_t *t;
     double *v;
     size_t cap;
@@ -216,21 +210,27 @@ static int cmp_label_name(const void *a, const void *b)
     return strcmp(((const struct label *)a)->name, ((const struct label *)b)->name);
 }
 
-/* Checks one series' labels. Returns -1 when valid, else the tsdb_reject reason (noted). */
-static int check_labels(struct state *st, struct label *items, size_t n)
+/*
+ * Validates one series' labels and returns a sorted view over the request's strings (in the
+ * request arena, no copies), with empty values dropped as Prometheus does. Returns NULL and sets
+ * *reason (a tsdb_reject) when the labels are invalid; the first problem is noted.
+ */
+static struct labels *check_labels(struct state *st, const struct label *items, size_t n,
+                                   int *reason)
 {
     const struct ingest_limits *lim = st->lim;
     const char *problem = NULL;
     char detail[256] = "";
-    int reason = TSDB_REJECT_INVALID_LABELS;
-    bool has_name = false;
-    struct label *sorted = NULL;
+    bool has_name = false, sorted = true;
+    struct labels *view = NULL;
+    size_t k = 0;
+    *reason = TSDB_REJECT_INVALID_LABELS;
     if (n == 0) {
         problem = "series without labels";
         goto bad;
     }
     if (lim->max_labels_per_series && n > lim->max_labels_per_series) {
-        reason = TSDB_REJECT_LABEL_LIMITS;
+        *reason = TSDB_REJECT_LABEL_LIMITS;
         snprintf(detail, sizeof(detail), "%zu labels, the limit is %zu", n,
                  lim->max_labels_per_series);
         problem = detail;
@@ -254,33 +254,40 @@ static int check_labels(struct state *st, struct label *items, size_t n)
         }
         if ((lim->max_label_name_len && nl > lim->max_label_name_len) ||
             (lim->max_label_value_len && vl > lim->max_label_value_len)) {
-            reason = TSDB_REJECT_LABEL_LIMITS;
+            *reason = TSDB_REJECT_LABEL_LIMITS;
             snprintf(detail, sizeof(detail),
                      "label %.64s is too long (name %zu bytes, value %zu bytes; limits %zu, %zu)",
                      items[i].name, nl, vl, lim->max_label_name_len, lim->max_label_value_len);
             problem = detail;
             goto bad;
         }
-        if (strcmp(items[i].name, "__name__") == 0 && vl > 0)
+        if (vl > 0 && strcmp(items[i].name, "__name__") == 0)
             has_name = true;
-    }
-    sorted = xmemdup(items, n * sizeof(*items));
-    qsort(sorted, n, sizeof(*sorted), cmp_label_name);
-    for (size_t i = 1; i < n; i++) {
-        if (strcmp(sorted[i - 1].name, sorted[i].name) == 0) {
-            snprintf(detail, sizeof(detail), "duplicate label name %.64s", sorted[i].name);
-            problem = detail;
-            goto bad;
-        }
+        if (i > 0 && strcmp(items[i - 1].name, items[i].name) >= 0)
+            sorted = false;
     }
     if (!has_name) {
         problem = "missing metric name (__name__ label)";
         goto bad;
     }
-    xfree(sorted);
-    return -1;
+    view = arena_alloc(st->arena, sizeof(*view) + n * sizeof(view->v[0]));
+    memcpy(view->v, items, n * sizeof(*items));
+    if (!sorted) {
+        qsort(view->v, n, sizeof(view->v[0]), cmp_label_name);
+        for (size_t i = 1; i < n; i++) {
+            if (strcmp(view->v[i - 1].name, view->v[i].name) == 0) {
+                snprintf(detail, sizeof(detail), "duplicate label name %.64s", view->v[i].name);
+                problem = detail;
+                goto bad;
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (view->v[i].value[0] != '\0')
+            view->v[k++] = view->v[i];
+    view->n = k;
+    return view;
 bad:
-    xfree(sorted);
     if (st->first[0] == '\0') {
         struct buf b;
         buf_init(&b, 200);
@@ -288,7 +295,7 @@ bad:
         note(st, "invalid labels: %s for series %s", problem, buf_str(&b));
         buf_fini(&b);
     }
-    return reason;
+    return NULL;
 }
 
 static void reserve(struct state *st, size_t n)
@@ -332,6 +339,7 @@ static void ingest_v1(struct state *st, const Prometheus__WriteRequest *req)
     size_t capitems = 0;
     for (size_t i = 0; i < req->n_timeseries; i++) {
         const Prometheus__TimeSeries *ts = req->timeseries[i];
+        struct labels *view;
         int reason;
         if (ts->n_labels > capitems) {
             capitems = ts->n_labels;
@@ -342,7 +350,7 @@ static void ingest_v1(struct state *st, const Prometheus__WriteRequest *req)
             items[k].value = ts->labels[k]->value;
         }
         st->out->exemplars_ignored += ts->n_exemplars;
-        if ((reason = check_labels(st, items, ts->n_labels)) >= 0) {
+        if ((view = check_labels(st, items, ts->n_labels, &reason)) == NULL) {
             reject_series(st, reason, ts->n_samples);
             st->out->histograms_rejected += ts->n_histograms;
             continue;
@@ -355,7 +363,7 @@ static void ingest_v1(struct state *st, const Prometheus__WriteRequest *req)
             st->t[k] = ts->samples[k]->timestamp;
             st->v[k] = ts->samples[k]->value;
         }
-        tsdb_appender_add(st->app, labels_new(items, ts->n_labels), st->t, st->v, ts->n_samples);
+        tsdb_appender_add_ref(st->app, view, st->t, st->v, ts->n_samples);
     }
     xfree(items);
 }
@@ -367,6 +375,7 @@ static void ingest_v2(struct state *st, const Io__Prometheus__Write__V2__Request
     for (size_t i = 0; i < req->n_timeseries; i++) {
         const Io__Prometheus__Write__V2__TimeSeries *ts = req->timeseries[i];
         size_t nl = ts->n_labels_refs / 2;
+        struct labels *view;
         int reason;
         bool refs_ok = ts->n_labels_refs % 2 == 0;
         if (nl > capitems) {
@@ -393,7 +402,7 @@ static void ingest_v2(struct state *st, const Io__Prometheus__Write__V2__Request
             st->out->histograms_rejected += ts->n_histograms;
             continue;
         }
-        if ((reason = check_labels(st, items, nl)) >= 0) {
+        if ((view = check_labels(st, items, nl, &reason)) == NULL) {
             reject_series(st, reason, ts->n_samples);
             st->out->histograms_rejected += ts->n_histograms;
             continue;
@@ -406,7 +415,7 @@ static void ingest_v2(struct state *st, const Io__Prometheus__Write__V2__Request
             st->t[k] = ts->samples[k]->timestamp;
             st->v[k] = ts->samples[k]->value;
         }
-        tsdb_appender_add(st->app, labels_new(items, nl), st->t, st->v, ts->n_samples);
+        tsdb_appender_add_ref(st->app, view, st->t, st->v, ts->n_samples);
     }
     xfree(items);
 }
@@ -417,33 +426,37 @@ int ingest_write(struct tsdb *db, const char *content_type, const char *content_
 {
     struct ingest_limits deflim;
     struct state st;
-    struct budget bud = {0, 0, false};
+    struct budget bud;
     ProtobufCAllocator alloc = {budget_alloc, budget_free, &bud};
     ProtobufCMessage *msg = NULL;
     struct tsdb_commit_result cres;
     struct err e;
     char *raw = NULL;
-    size_t rawlen = 0;
+    size_t rawlen = 0, max_body, max_raw;
     int version, rc;
     memset(out, 0, sizeof(*out));
     memset(&st, 0, sizeof(st));
-    if (limits == NULL) {
-        ingest_limits_default(&deflim);
+    memset(&bud, 0, sizeof(bud));
+    arena_init(&bud.arena, 64u << 10);
+    ingest_limits_default(&deflim);
+    if (limits == NULL)
         limits = &deflim;
-    }
     if ((version = parse_content_type(content_type, out)) == 0)
         return ERR_UNSUPPORTED;
     out->v2 = version == 2;
     if (!encoding_ok(content_encoding, out))
         return ERR_UNSUPPORTED;
-    if (limits->max_body_bytes && len > limits->max_body_bytes)
+    max_body = limits->max_body_bytes ? limits->max_body_bytes : deflim.max_body_bytes;
+    max_raw = limits->max_decompressed_bytes ? limits->max_decompressed_bytes
+                                             : deflim.max_decompressed_bytes;
+    if (len > max_body)
         return finish(out, 413, "request body of %zu bytes exceeds the limit of %zu bytes", len,
-                      limits->max_body_bytes);
+                      max_body);
     if (snappy_uncompressed_length(body, len, &rawlen) != SNAPPY_OK)
         return finish(out, 400, "snappy: corrupt input");
-    if (limits->max_decompressed_bytes && rawlen > limits->max_decompressed_bytes)
+    if (rawlen > max_raw)
         return finish(out, 413, "decompressed request of %zu bytes exceeds the limit of %zu bytes",
-                      rawlen, limits->max_decompressed_bytes);
+                      rawlen, max_raw);
     raw = xmalloc(rawlen ? rawlen : 1);
     if (snappy_uncompress(body, len, raw, &rawlen) != SNAPPY_OK) {
         rc = finish(out, 400, "snappy: corrupt input");
@@ -467,6 +480,7 @@ int ingest_write(struct tsdb *db, const char *content_type, const char *content_
         goto out;
     }
     st.db = db;
+    st.arena = &bud.arena;
     st.lim = limits;
     st.out = out;
     st.app = tsdb_appender_new(db);
@@ -492,8 +506,8 @@ int ingest_write(struct tsdb *db, const char *content_type, const char *content_
     }
     rc = finish(out, 204, NULL);
 out:
-    if (msg != NULL)
-        protobuf_c_message_free_unpacked(msg, &alloc);
+    (void)msg; /* everything it points to lives in bud.arena */
+    arena_fini(&bud.arena);
     tsdb_appender_free(st.app);
     xfree(st.t);
     xfree(st.v);

@@ -15,8 +15,8 @@
 struct tsdb;
 
 struct ingest_limits {
-    size_t max_body_bytes;         /* compressed body; default 8 MiB */
-    size_t max_decompressed_bytes; /* snappy's declared length; default 32 MiB */
+    size_t max_body_bytes;         /* compressed body; default 8 MiB (0 = the default) */
+    size_t max_decompressed_bytes; /* snappy's declared length; default 32 MiB (0 = default) */
     size_t max_labels_per_series;  /* default 128; 0 = unlimited */
     size_t max_label_name_len;     /* bytes; default 1024; 0 = unlimited */
     size_t max_label_value_len;    /* bytes; default 16384; 0 = unlimited */

@@ -22,6 +22,8 @@ struct rwenc {
     int version;
     struct rw_series *s;
     size_t n, cap;
+    size_t *slots; /* open addressing: index + 1 into s, 0 = empty */
+    size_t nslots;
 };
 
 struct rwenc *rwenc_new(int version)
@@ -43,15 +45,37 @@ void rwenc_free(struct rwenc *w)
         xfree(w->s[i].hv);
     }
     xfree(w->s);
+    xfree(w->slots);
     xfree(w);
+}
+
+static void rehash(struct rwenc *w)
+{
+    size_t n = w->nslots ? w->nslots * 2 : 64;
+    xfree(w->slots);
+    w->slots = xcalloc(n, sizeof(*w->slots));
+    w->nslots = n;
+    for (size_t i = 0; i < w->n; i++) {
+        size_t k = w->s[i].hash & (n - 1);
+        while (w->slots[k] != 0)
+            k = (k + 1) & (n - 1);
+        w->slots[k] = i + 1;
+    }
 }
 
 static struct rw_series *series_for(struct rwenc *w, const struct labels *ls)
 {
     uint64_t h = labels_hash(ls);
-    for (size_t i = w->n; i > 0; i--)
-        if (w->s[i - 1].hash == h && labels_equal(w->s[i - 1].ls, ls))
-            return &w->s[i - 1];
+    size_t k;
+    if (w->n > 0 && w->s[w->n - 1].hash == h && labels_equal(w->s[w->n - 1].ls, ls))
+        return &w->s[w->n - 1];
+    if (2 * (w->n + 1) > w->nslots)
+        rehash(w);
+    for (k = h & (w->nslots - 1); w->slots[k] != 0; k = (k + 1) & (w->nslots - 1)) {
+        struct rw_series *s = &w->s[w->slots[k] - 1];
+        if (s->hash == h && labels_equal(s->ls, ls))
+            return s;
+    }
     if (w->n == w->cap) {
         w->cap = w->cap ? w->cap * 2 : 16;
         w->s = xreallocarray(w->s, w->cap, sizeof(*w->s));
@@ -59,6 +83,7 @@ static struct rw_series *series_for(struct rwenc *w, const struct labels *ls)
     memset(&w->s[w->n], 0, sizeof(w->s[w->n]));
     w->s[w->n].ls = labels_dup(ls);
     w->s[w->n].hash = h;
+    w->slots[k] = w->n + 1;
     return &w->s[w->n++];
 }
 

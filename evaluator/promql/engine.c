@@ -874,6 +874,7 @@ int promql_query_range_expr(struct promql_engine *eng, const struct promql_stora
     struct ev ev;
     int rc = 0;
     struct series_index ix = {NULL, 0};
+    size_t *hint = NULL, nhint = 0;
     struct promql_matrix *m = &res->value.mat;
     promql_result_init(res);
     if (step <= 0)
@@ -901,8 +902,6 @@ int promql_query_range_expr(struct promql_engine *eng, const struct promql_stora
         struct promql_value v;
         ev.samples = 0;
         rc = ev_eval(&ev, expr, t, &v);
-        if (rc == 0 && v.type == PROMQL_VAL_VECTOR)
-            rc = ev_vector_check_dups(&ev, &v.vec);
         if (rc != 0) {
             promql_value_fini(&v);
             break;
@@ -914,16 +913,35 @@ int promql_query_range_expr(struct promql_engine *eng, const struct promql_stora
             promql_series_push_point(s, t, v.f);
             ev.base_samples++;
         } else if (v.type == PROMQL_VAL_VECTOR) {
+            if (v.vec.n > nhint) {
+                hint = xreallocarray(hint, v.vec.n, sizeof(*hint));
+                for (size_t i = nhint; i < v.vec.n; i++)
+                    hint[i] = SIZE_MAX;
+                nhint = v.vec.n;
+            }
             for (size_t i = 0; i < v.vec.n; i++) {
-                struct promql_series *s =
-                    series_find_or_add(m, &ix, v.vec.s[i].labels, v.vec.s[i].drop_name, false);
+                struct promql_series *s = NULL;
+                /* Steps usually return the same series in the same order: try the series this
+                 * position mapped to last step before hashing. */
+                if (hint[i] < m->n && labels_equal(m->s[hint[i]].labels, v.vec.s[i].labels))
+                    s = &m->s[hint[i]];
+                else
+                    s = series_find_or_add(m, &ix, v.vec.s[i].labels, v.vec.s[i].drop_name, false);
+                hint[i] = (size_t)(s - m->s);
                 if (v.vec.s[i].drop_name)
                     s->drop_name = true;
+                if (s->n > 0 && s->p[s->n - 1].t == t) {
+                    rc = ev_fail(&ev, ERR_INVALID,
+                                 "vector cannot contain metrics with the same labelset");
+                    break;
+                }
                 promql_series_push_point(s, t, v.vec.s[i].v);
             }
             ev.base_samples += v.vec.n;
         }
         promql_value_fini(&v);
+        if (rc != 0)
+            break;
         if (ev.o->max_samples != 0 && ev.base_samples > ev.o->max_samples) {
             rc = ev_fail(&ev, ERR_LIMIT,
                          "query processing would load too many samples into memory in query "
@@ -934,6 +952,7 @@ int promql_query_range_expr(struct promql_engine *eng, const struct promql_stora
             break;
     }
     xfree(ix.tab);
+    xfree(hint);
     if (rc == 0)
         rc = finish_matrix(&ev, m);
     ev_fini(&ev);

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * XOR chunks. First sample: 64-bit timestamp and 64-bit value. Then each timestamp as a
- * delta-of-delta in buckets ('0', '10'+14, '110'+17, '1110'+20, '1111'+64 bits) and each value
- * as the XOR with the previous one ('0' same, '10' + bits in the previous window, '11' + 5-bit
- * leading zeros + 6-bit length + bits). Arithmetic on timestamps wraps (unsigned) so any int64
- * input round-trips without undefined behaviour.
+ * delta-of-delta in buckets ('0', '10'+7, '110'+14, '1110'+20, '1111'+64 bits; the 7-bit bucket
+ * absorbs millisecond scrape jitter) and each value as described at put_value. Arithmetic on
+ * timestamps wraps (unsigned) so any int64 input round-trips without undefined behaviour.
  */
 #include "evaluator/tsdb/chunk.h"
 
@@ -105,10 +104,34 @@ static void put_dod(struct chunk *c, int64_t dod)
     }
 }
 
-static void put_xor(struct chunk *c, struct chunk_app *app, uint64_t vb)
+/* True when bits is a float holding an integer in [-2^53, 2^53] (not -0.0); sets *out. */
+static bool int_exact(uint64_t bits, int64_t *out)
+{
+    double v = from_bits(bits);
+    int64_t i;
+    if (!(v >= -9007199254740992.0 && v <= 9007199254740992.0))
+        return false;
+    i = (int64_t)v;
+    if (to_bits((double)i) != bits)
+        return false;
+    *out = i;
+    return true;
+}
+
+static const unsigned int_widths[] = {4, 8, 16, 32};
+
+/*
+ * Value after the first: '0' same; '10' XOR inside the previous window; '110' XOR with a new
+ * window (5-bit leading zeros, 6-bit length); '111' + 2-bit class + 4/8/16/32-bit integer
+ * delta when both values are exact integers and that is shorter than the XOR form (counters
+ * and small gauges).
+ */
+static void put_value(struct chunk *c, struct chunk_app *app, uint64_t vb)
 {
     uint64_t x = vb ^ app->v;
-    unsigned lead, trail, sig;
+    unsigned lead, trail, sig, xcost, icost = 1000, cls = 0;
+    bool reuse;
+    int64_t p, q, d = 0;
     if (x == 0) {
         put_bits(c, 0, 1);
         return;
@@ -117,14 +140,30 @@ static void put_xor(struct chunk *c, struct chunk_app *app, uint64_t vb)
     trail = (unsigned)__builtin_ctzll(x);
     if (lead > 31)
         lead = 31;
-    if (app->leading != 0xff && lead >= app->leading && trail >= app->trailing) {
-        sig = 64u - app->leading - app->trailing;
-        put_bits(c, 2, 2);
-        put_bits(c, x >> app->trailing, sig);
+    reuse = app->leading != 0xff && lead >= app->leading && trail >= app->trailing;
+    sig = 64u - lead - trail;
+    xcost = reuse ? 2u + (64u - app->leading - app->trailing) : 3u + 11u + sig;
+    if (int_exact(app->v, &p) && int_exact(vb, &q)) {
+        d = q - p;
+        for (cls = 0; cls < 4; cls++) {
+            if (fits(d, int_widths[cls])) {
+                icost = 5 + int_widths[cls];
+                break;
+            }
+        }
+    }
+    if (icost < xcost) {
+        put_bits(c, 7, 3);
+        put_bits(c, cls, 2);
+        put_bits(c, (uint64_t)d, int_widths[cls]);
         return;
     }
-    sig = 64u - lead - trail;
-    put_bits(c, 3, 2);
+    if (reuse) {
+        put_bits(c, 2, 2);
+        put_bits(c, x >> app->trailing, 64u - app->leading - app->trailing);
+        return;
+    }
+    put_bits(c, 6, 3);
     put_bits(c, lead, 5);
     put_bits(c, sig == 64 ? 0 : sig, 6);
     put_bits(c, x >> trail, sig);
@@ -146,7 +185,7 @@ struct chunk *chunk_append(struct chunk *c, struct chunk_app *app, int64_t t, do
         int64_t delta = (int64_t)((uint64_t)t - (uint64_t)app->t);
         int64_t dod = (int64_t)((uint64_t)delta - (uint64_t)app->delta);
         put_dod(c, dod);
-        put_xor(c, app, vb);
+        put_value(c, app, vb);
         app->delta = delta;
     }
     app->t = t;
@@ -225,9 +264,10 @@ static bool get_dod(struct chunk_iter *it, int64_t *dod)
     return true;
 }
 
-static bool get_xor(struct chunk_iter *it, uint64_t *vb)
+static bool get_value(struct chunk_iter *it, uint64_t *vb)
 {
     uint64_t b, x, lead, sig;
+    int64_t p;
     if (!get_bits(it, 1, &b))
         return false;
     if (b == 0) {
@@ -247,6 +287,19 @@ static bool get_xor(struct chunk_iter *it, uint64_t *vb)
         *vb = it->st.v ^ (x << it->st.trailing);
         return true;
     }
+    if (!get_bits(it, 1, &b))
+        return false;
+    if (b == 1) {
+        uint64_t cls;
+        if (!get_bits(it, 2, &cls) || !get_bits(it, int_widths[cls], &x))
+            return false;
+        if (!int_exact(it->st.v, &p)) {
+            it->err = true;
+            return false;
+        }
+        *vb = to_bits((double)(p + sign_extend(x, int_widths[cls])));
+        return true;
+    }
     if (!get_bits(it, 5, &lead) || !get_bits(it, 6, &sig))
         return false;
     if (sig == 0)
@@ -259,7 +312,7 @@ static bool get_xor(struct chunk_iter *it, uint64_t *vb)
         return false;
     it->st.leading = (uint8_t)lead;
     it->st.trailing = (uint8_t)(64 - lead - sig);
-    *vb = it->st.v ^ (sig == 64 ? x : x << it->st.trailing);
+    *vb = it->st.v ^ x << it->st.trailing;
     return true;
 }
 
@@ -275,7 +328,7 @@ bool chunk_iter_next(struct chunk_iter *it, int64_t *t, double *v)
         it->st.delta = 0;
     } else {
         int64_t dod;
-        if (!get_dod(it, &dod) || !get_xor(it, &vb))
+        if (!get_dod(it, &dod) || !get_value(it, &vb))
             return false;
         it->st.delta = (int64_t)((uint64_t)it->st.delta + (uint64_t)dod);
         it->st.t = (int64_t)((uint64_t)it->st.t + (uint64_t)it->st.delta);

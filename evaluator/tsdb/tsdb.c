@@ -235,7 +235,11 @@ int tsdb_series_append(struct tsdb *db, struct series *s, int64_t t, double v, i
         if (t == s->app.t)
             return dbits(v) == s->app.v ? TSDB_APPENDED_DUP : TSDB_REJECT_DUPLICATE;
     }
-    if (head == NULL || head->n >= CHUNK_SAMPLES) {
+    /* Cut a new chunk after CHUNK_SAMPLES samples, or when the head spans a sixth of the
+     * retention, so that retention can free slow series' data in steps of that size. */
+    if (head == NULL || head->n >= CHUNK_SAMPLES ||
+        (db->opt.retention_ms > 0 &&
+         (uint64_t)t - (uint64_t)head->mint >= (uint64_t)db->opt.retention_ms / 6)) {
         struct chunk_app app;
         struct chunk *c = chunk_new(&app);
         tsdb_series_add_chunk(db, s, c, &app);
@@ -253,7 +257,8 @@ int tsdb_series_append(struct tsdb *db, struct series *s, int64_t t, double v, i
 /* ---- appender ---- */
 
 struct app_entry {
-    struct labels *ls;
+    struct labels *ls; /* owned when owned, else borrowed until the commit */
+    bool owned;
     size_t off, n;
 };
 
@@ -277,7 +282,8 @@ struct tsdb_appender *tsdb_appender_new(struct tsdb *db)
 static void appender_reset(struct tsdb_appender *a)
 {
     for (size_t i = 0; i < a->nents; i++)
-        labels_free(a->ents[i].ls);
+        if (a->ents[i].owned)
+            labels_free(a->ents[i].ls);
     a->nents = 0;
     a->ns = 0;
 }
@@ -298,8 +304,8 @@ void tsdb_appender_set_max_series(struct tsdb_appender *a, uint64_t max_series)
     a->max_series = max_series;
 }
 
-void tsdb_appender_add(struct tsdb_appender *a, struct labels *ls, const int64_t *t,
-                       const double *v, size_t n)
+static void add_entry(struct tsdb_appender *a, struct labels *ls, bool owned, const int64_t *t,
+                      const double *v, size_t n)
 {
     struct app_entry *e;
     if (a->nents == a->capents) {
@@ -316,6 +322,7 @@ void tsdb_appender_add(struct tsdb_appender *a, struct labels *ls, const int64_t
     }
     e = &a->ents[a->nents++];
     e->ls = ls;
+    e->owned = owned;
     e->off = a->ns;
     e->n = n;
     if (n) {
@@ -323,6 +330,18 @@ void tsdb_appender_add(struct tsdb_appender *a, struct labels *ls, const int64_t
         memcpy(a->v + a->ns, v, n * sizeof(*v));
     }
     a->ns += n;
+}
+
+void tsdb_appender_add(struct tsdb_appender *a, struct labels *ls, const int64_t *t,
+                       const double *v, size_t n)
+{
+    add_entry(a, ls, true, t, v, n);
+}
+
+void tsdb_appender_add_ref(struct tsdb_appender *a, const struct labels *ls, const int64_t *t,
+                           const double *v, size_t n)
+{
+    add_entry(a, (struct labels *)ls, false, t, v, n);
 }
 
 static void note_reject(struct tsdb_commit_result *res, int reason, uint64_t n,
@@ -378,34 +397,68 @@ static int encode_series_record(struct buf *b, const struct series *s)
     return rc;
 }
 
-/* Stores entry e's samples in s (stripe locked) and encodes the stored ones into rec. */
-static void append_entry(struct tsdb *db, struct series *s, const struct tsdb_appender *a,
-                         const struct app_entry *e, int64_t cutoff, struct buf *rec,
-                         struct buf *tmp, struct tsdb_commit_result *res)
+/* The newest sample of a series as seen by the commit in progress (stored or about to be). */
+struct pend {
+    struct series *s;
+    int64_t t;
+    uint64_t v;
+    bool has;
+};
+
+struct pend_map {
+    struct pend *v;
+    size_t cap;
+};
+
+static struct pend *pend_get(struct pend_map *m, struct series *s)
+{
+    size_t k = (size_t)(s->id * 0x9e3779b97f4a7c15ULL) & (m->cap - 1);
+    while (m->v[k].s != NULL && m->v[k].s != s)
+        k = (k + 1) & (m->cap - 1);
+    if (m->v[k].s == NULL) {
+        m->v[k].s = s;
+        m->v[k].has = s->nchunks > 0; /* append_mu held: only we change chunks */
+        m->v[k].t = s->app.t;
+        m->v[k].v = s->app.v;
+    }
+    return &m->v[k];
+}
+
+/* Decides which of entry e's samples are stored (acc[i] = 1) and encodes those into rec. */
+static void validate_entry(struct series *s, struct pend *p, const struct tsdb_appender *a,
+                           const struct app_entry *e, int64_t cutoff, uint8_t *acc, struct buf *rec,
+                           struct buf *tmp, struct tsdb_commit_result *res)
 {
     uint64_t cnt = 0;
     int64_t prev = 0;
     buf_reset(tmp);
-    pthread_mutex_lock(tsdb_stripe(db, s));
     for (size_t i = e->off; i < e->off + e->n; i++) {
-        int64_t last = s->app.t;
-        int r = tsdb_series_append(db, s, a->t[i], a->v[i], cutoff);
-        if (r == TSDB_APPENDED) {
-            if (cnt == 0)
-                enc_varint(tmp, a->t[i]);
+        int64_t t = a->t[i];
+        uint64_t vb = dbits(a->v[i]);
+        if (t < cutoff) {
+            note_reject(res, TSDB_REJECT_TOO_OLD, 1, s->ls, t, cutoff);
+        } else if (p->has && t < p->t) {
+            note_reject(res, TSDB_REJECT_OUT_OF_ORDER, 1, s->ls, t, p->t);
+        } else if (p->has && t == p->t) {
+            if (vb == p->v)
+                res->appended++; /* idempotent retry: already stored */
             else
-                enc_uvarint(tmp, (uint64_t)a->t[i] - (uint64_t)prev);
-            enc_f64(tmp, a->v[i]);
-            prev = a->t[i];
-            cnt++;
-            res->appended++;
-        } else if (r == TSDB_APPENDED_DUP) {
-            res->appended++;
+                note_reject(res, TSDB_REJECT_DUPLICATE, 1, s->ls, t, p->t);
         } else {
-            note_reject(res, r, 1, s->ls, a->t[i], r == TSDB_REJECT_TOO_OLD ? cutoff : last);
+            if (cnt == 0)
+                enc_varint(tmp, t);
+            else
+                enc_uvarint(tmp, (uint64_t)t - (uint64_t)prev);
+            enc_f64(tmp, a->v[i]);
+            prev = t;
+            cnt++;
+            acc[i] = 1;
+            p->has = true;
+            p->t = t;
+            p->v = vb;
+            res->appended++;
         }
     }
-    pthread_mutex_unlock(tsdb_stripe(db, s));
     if (cnt > 0) {
         enc_uvarint(rec, s->id);
         enc_uvarint(rec, cnt);
@@ -413,12 +466,34 @@ static void append_entry(struct tsdb *db, struct series *s, const struct tsdb_ap
     }
 }
 
+/* Removes series created by a failed commit (append_mu held; they have no samples). */
+static void drop_created(struct tsdb *db, struct series **created, size_t n)
+{
+    if (n == 0)
+        return;
+    pthread_rwlock_wrlock(&db->index_mu);
+    for (size_t i = 0; i < n; i++)
+        unlink_series(db, created[i]);
+    pthread_rwlock_unlock(&db->index_mu);
+    atomic_fetch_add_explicit(&db->series_removed, n, RLX);
+    for (size_t i = 0; i < n; i++)
+        tsdb_series_unref(db, created[i]);
+}
+
+/*
+ * Commit: (1) resolve or create each entry's series and validate every sample against the
+ * series' newest sample (tracked per series across entries), (2) write one series record and
+ * one samples record to the WAL, (3) only then store the samples in the chunks. A failed WAL
+ * write therefore leaves memory unchanged, so a retry is logged again.
+ */
 int tsdb_appender_commit(struct tsdb_appender *a, struct tsdb_commit_result *res, struct err *e)
 {
     struct tsdb *db = a->db;
     struct buf srec, arec, tmp, out;
-    struct series **logged = NULL;
-    size_t nlogged = 0;
+    struct series **logged = NULL, **created = NULL, **eser = NULL;
+    struct pend_map pm = {NULL, 0};
+    uint8_t *acc = NULL;
+    size_t nlogged = 0, ncreated = 0;
     int64_t cutoff;
     int rc = 0;
     memset(res, 0, sizeof(*res));
@@ -430,6 +505,13 @@ int tsdb_appender_commit(struct tsdb_appender *a, struct tsdb_commit_result *res
     buf_init(&tmp, 0);
     buf_init(&out, 0);
     logged = xcalloc(a->nents, sizeof(*logged));
+    created = xcalloc(a->nents, sizeof(*created));
+    eser = xcalloc(a->nents, sizeof(*eser));
+    acc = xcalloc(a->ns ? a->ns : 1, 1);
+    pm.cap = 16;
+    while (pm.cap < 2 * a->nents)
+        pm.cap *= 2;
+    pm.v = xcalloc(pm.cap, sizeof(*pm.v));
     pthread_mutex_lock(&db->append_mu);
     cutoff = tsdb_cutoff(db, tsdb_now(db));
     for (size_t i = 0; i < a->nents; i++) {
@@ -451,8 +533,10 @@ int tsdb_appender_commit(struct tsdb_appender *a, struct tsdb_commit_result *res
                             (int64_t)a->max_series);
                 continue;
             }
-            s = tsdb_series_create(db, ent->ls, db->next_id);
-            ent->ls = NULL;
+            s = tsdb_series_create(db, ent->owned ? ent->ls : labels_dup(ent->ls), db->next_id);
+            if (ent->owned)
+                ent->ls = NULL;
+            created[ncreated++] = s;
             res->series_created++;
         }
         if (!s->logged && db->wal) {
@@ -460,7 +544,8 @@ int tsdb_appender_commit(struct tsdb_appender *a, struct tsdb_commit_result *res
             s->logged = true;
             logged[nlogged++] = s;
         }
-        append_entry(db, s, a, ent, cutoff, &arec, &tmp, res);
+        eser[i] = s;
+        validate_entry(s, pend_get(&pm, s), a, ent, cutoff, acc, &arec, &tmp, res);
     }
     if (db->wal && (srec.len > 0 || arec.len > 0)) {
         bool sync = db->opt.fsync_interval_ms == 0;
@@ -475,14 +560,34 @@ int tsdb_appender_commit(struct tsdb_appender *a, struct tsdb_commit_result *res
         if (rc != 0) {
             for (size_t i = 0; i < nlogged; i++)
                 logged[i]->logged = false;
+            drop_created(db, created, ncreated);
             atomic_fetch_add_explicit(&db->wal_errors, 1, RLX);
+            res->appended = 0;
+            res->series_created = 0;
             rc = ERR_IO;
+        }
+    }
+    if (rc == 0) {
+        for (size_t i = 0; i < a->nents; i++) {
+            struct series *s = eser[i];
+            const struct app_entry *ent = &a->ents[i];
+            if (s == NULL)
+                continue;
+            pthread_mutex_lock(tsdb_stripe(db, s));
+            for (size_t k = ent->off; k < ent->off + ent->n; k++)
+                if (acc[k])
+                    tsdb_series_append(db, s, a->t[k], a->v[k], cutoff);
+            pthread_mutex_unlock(tsdb_stripe(db, s));
         }
     }
     pthread_mutex_unlock(&db->append_mu);
     for (int r = 0; r < TSDB_REJECT_COUNT; r++)
         if (res->rejected_by[r])
             atomic_fetch_add_explicit(&db->rejected[r], res->rejected_by[r], RLX);
+    xfree(pm.v);
+    xfree(acc);
+    xfree(eser);
+    xfree(created);
     xfree(logged);
     buf_fini(&srec);
     buf_fini(&arec);
@@ -541,11 +646,24 @@ static bool series_overlaps(struct tsdb *db, struct series *s, int64_t mint, int
     return r;
 }
 
+static int cmp_series_data(const void *a, const void *b)
+{
+    return labels_cmp(((const struct promql_series_data *)a)->labels,
+                      ((const struct promql_series_data *)b)->labels);
+}
+
+/* Sorts the series appended to set from index first on by labels (deterministic output). */
+static void sort_series_set(struct promql_series_set *set, size_t first)
+{
+    if (set->n > first + 1)
+        qsort(set->s + first, set->n - first, sizeof(*set->s), cmp_series_data);
+}
+
 int tsdb_select(struct tsdb *db, const struct matcher *const *ms, size_t nms, int64_t mint,
                 int64_t maxt, struct promql_series_set *out, struct err *e)
 {
     struct series **v = NULL;
-    size_t n = 0;
+    size_t n = 0, first = out->n;
     (void)e;
     if (mint > maxt)
         return 0;
@@ -590,6 +708,7 @@ int tsdb_select(struct tsdb *db, const struct matcher *const *ms, size_t nms, in
         }
     }
     release_series(db, v, n);
+    sort_series_set(out, first);
     return 0;
 }
 

@@ -78,6 +78,13 @@ void tsdb_appender_set_max_series(struct tsdb_appender *a, uint64_t max_series);
  */
 void tsdb_appender_add(struct tsdb_appender *a, struct labels *ls, const int64_t *t,
                        const double *v, size_t n);
+/*
+ * Like tsdb_appender_add but ls is borrowed until the commit returns (it is copied only when a
+ * new series is created). ls must be sorted by name with unique names and no empty values; it
+ * may point at strings owned by the caller (a view built over a decoded request).
+ */
+void tsdb_appender_add_ref(struct tsdb_appender *a, const struct labels *ls, const int64_t *t,
+                           const double *v, size_t n);
 
 struct tsdb_commit_result {
     uint64_t appended; /* samples stored (identical duplicates included) */
@@ -90,10 +97,10 @@ struct tsdb_commit_result {
 
 /*
  * Validates and stores the queued samples: each one is stored or rejected (out of order,
- * duplicate with a different value, too old, series limit); the accepted ones are written to
- * the WAL before returning. Returns 0 (see res for rejections), or ERR_IO when the WAL write
- * failed (retryable: the samples may be visible to queries but are not acknowledged).
- * The appender is empty afterwards and may be reused.
+ * duplicate with a different value, too old, series limit). The accepted ones are written to the
+ * WAL first and stored in memory only when that succeeded. Returns 0 (see res for rejections),
+ * or ERR_IO when the WAL write failed (retryable: nothing of the batch was stored, res->appended
+ * is 0). The appender is empty afterwards and may be reused.
  */
 int tsdb_appender_commit(struct tsdb_appender *a, struct tsdb_commit_result *res, struct err *e);
 
@@ -104,7 +111,7 @@ void tsdb_count_rejected(struct tsdb *db, enum tsdb_reject r, uint64_t n);
 
 /*
  * Appends to out a copy of every series matching all matchers that has a sample in
- * [mint, maxt], with those samples. Matches promql_storage.select.
+ * [mint, maxt], with those samples, sorted by labels. Matches promql_storage.select.
  */
 int tsdb_select(struct tsdb *db, const struct matcher *const *ms, size_t nms, int64_t mint,
                 int64_t maxt, struct promql_series_set *out, struct err *e);

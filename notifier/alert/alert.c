@@ -3,6 +3,7 @@
 #include "notifier/alert/alert.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/buf.h"
@@ -21,6 +22,30 @@ static uint64_t fnv_add(uint64_t h, const char *s)
         h *= FNV_PRIME;
     }
     return h;
+}
+
+static int cmp_label_name(const void *x, const void *y)
+{
+    return strcmp(((const struct label *)x)->name, ((const struct label *)y)->name);
+}
+
+struct labels *am_kv_new(const struct label *items, size_t n)
+{
+    struct labels *tmp = xmalloc(sizeof(*tmp) + (n ? n : 1) * sizeof(struct label)), *res;
+    size_t k = 0;
+    /* keep the last occurrence of each name: walk backwards, skip names already taken */
+    for (size_t i = n; i-- > 0;) {
+        bool seen = false;
+        for (size_t j = 0; j < k && !seen; j++)
+            seen = strcmp(tmp->v[j].name, items[i].name) == 0;
+        if (!seen)
+            tmp->v[k++] = items[i];
+    }
+    qsort(tmp->v, k, sizeof(tmp->v[0]), cmp_label_name);
+    tmp->n = k;
+    res = labels_dup(tmp); /* packs names and values into one block, empty values included */
+    xfree(tmp);
+    return res;
 }
 
 uint64_t am_fingerprint(const struct labels *ls)

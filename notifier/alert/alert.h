@@ -12,6 +12,7 @@
 
 struct buf;
 struct err;
+struct label;
 struct labels;
 
 #define AM_NS_PER_MS  1000000LL
@@ -27,6 +28,11 @@ struct am_alert {
     bool timeout;               /* ends_at was defaulted to now + resolve_timeout */
     uint64_t fingerprint;       /* am_fingerprint(labels) */
 };
+
+/* A key/value set that, unlike labels_new, keeps empty values (annotations: Alertmanager strips
+ * empty labels but keeps empty annotations). items need not be sorted; a later duplicate name
+ * wins. Strings are copied. Caller frees with labels_free. */
+struct labels *am_kv_new(const struct label *items, size_t n);
 
 /* Alertmanager's fingerprint: FNV-1a 64 over the sorted labels, each "name 0xff value 0xff". */
 uint64_t am_fingerprint(const struct labels *ls);

@@ -5,12 +5,29 @@
 
 #include <jansson.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/labels.h"
 #include "common/xalloc.h"
 #include "notifier/alert/alert.h"
+
+/* The value of field name in obj the way Go's encoding/json finds struct fields: keys match
+ * case-insensitively and a later key overrides an earlier one (jansson keeps document order). */
+static json_t *field(const json_t *obj, const char *name)
+{
+    const char *k;
+    json_t *v, *found = NULL;
+    json_object_foreach((json_t *)obj, k, v)
+    {
+        if (strcasecmp(k, name) == 0)
+            found = v;
+    }
+    return found;
+}
+
+#define PFX "parsing alerts body from \"\" failed, because "
 
 static const char *json_type_go(const json_t *v)
 {
@@ -35,7 +52,11 @@ static const char *json_type_go(const json_t *v)
 /* Reads a {string: string} object into a label set, keeping empty values out. */
 static int decode_kv(const json_t *obj, const char *field, struct labels **out, struct err *e)
 {
-    struct labels_builder lb;
+    /* go-swagger: labels live in the embedded models.Alert, annotations in PostableAlert */
+    bool is_labels = strcmp(field, "labels") == 0;
+    const char *owner = is_labels ? "Alert" : "PostableAlert";
+    struct label *items = NULL;
+    size_t n = 0;
     const char *k;
     json_t *v;
     int rc = 0;
@@ -46,40 +67,139 @@ static int decode_kv(const json_t *obj, const char *field, struct labels **out, 
     }
     if (!json_is_object(obj))
         return err_set(e, ERR_INVALID,
-                       "json: cannot unmarshal %s into Go struct field PostableAlert.%s of type "
+                       "%sjson: cannot unmarshal %s into Go struct field %s.%s of type "
                        "models.LabelSet",
-                       json_type_go(obj), field);
-    labels_builder_init(&lb);
+                       PFX, json_type_go(obj), owner, field);
+    items = xcalloc(json_object_size(obj) + 1, sizeof(*items));
     json_object_foreach((json_t *)obj, k, v)
     {
-        if (!json_is_string(v)) {
+        if (!json_is_null(v) && !json_is_string(v)) {
             rc = err_set(e, ERR_INVALID,
-                         "json: cannot unmarshal %s into Go struct field PostableAlert.%s of type "
-                         "string",
-                         json_type_go(v), field);
+                         "%sjson: cannot unmarshal %s into Go struct field %s.%s of type string",
+                         PFX, json_type_go(v), owner, field);
             goto out;
         }
-        labels_builder_set(&lb, k, json_string_value(v));
+        /* null leaves Go's string empty */
+        items[n].name = k;
+        items[n++].value = json_is_string(v) ? json_string_value(v) : "";
     }
-    *out = labels_builder_finish(&lb);
+    /* labels: removeEmptyLabels; annotations keep empty values */
+    *out = is_labels ? labels_new(items, n) : am_kv_new(items, n);
 out:
-    labels_builder_fini(&lb);
+    xfree(items);
     return rc;
+}
+
+static bool digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Rewrites the extra layouts go-openapi strfmt.DateTime accepts into RFC 3339 (out, n bytes):
+ * "2006-01-02 15:04:05" and "2006-01-02T15:04:05" (no zone: UTC, any fraction),
+ * "2006-01-02T15:04Z" / "2006-01-02T15:04", and ".000Z0700" / ".000000Z0700" offsets without a
+ * colon. Returns false when s is none of these (then parse s as is).
+ */
+static bool strfmt_normalize(const char *s, char *out, size_t n)
+{
+    size_t len = strlen(s), end;
+    if (len < 16 || len + 8 > n || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) ||
+        s[7] != '-' || !digits(s + 8, 2) || (s[10] != 'T' && s[10] != ' ') || !digits(s + 11, 2) ||
+        s[13] != ':' || !digits(s + 14, 2))
+        return false;
+    if (len == 16 || (len == 17 && s[16] == 'Z')) { /* reduced precision */
+        if (s[10] != 'T')
+            return false;
+        snprintf(out, n, "%.16s:00Z", s);
+        return true;
+    }
+    if (len < 19 || s[16] != ':' || !digits(s + 17, 2))
+        return false;
+    end = 19;
+    if (s[end] == '.' && end + 1 < len && digits(s + end + 1, 1)) {
+        end++;
+        while (end < len && digits(s + end, 1))
+            end++;
+    }
+    if (end == len) { /* local time, no zone: UTC */
+        snprintf(out, n, "%.10sT%sZ", s, s + 11);
+        return true;
+    }
+    if (s[10] == 'T' && end > 19 && (end - 20 == 3 || end - 20 == 6) && len - end == 5 &&
+        (s[end] == '+' || s[end] == '-') && digits(s + end + 1, 4)) {
+        snprintf(out, n, "%.*s%.3s:%s", (int)end, s, s + end, s + end + 3);
+        return true;
+    }
+    return false;
+}
+
+/* Go's error for the last layout strfmt tries, "2006-01-02 15:04:05": where the value stops
+ * matching the layout ("cannot parse \"rest\" as \"elem\"") or what is left over. */
+static void go_time_error(const char *v, struct err *e)
+{
+    static const struct {
+        const char *elem;
+        int digits; /* 0 = literal */
+        bool fixed;
+    } lay[] = {{"2006", 4, true}, {"-", 0, false}, {"01", 2, true},  {"-", 0, false},
+               {"02", 2, true},   {" ", 0, false}, {"15", 2, false}, {":", 0, false},
+               {"04", 2, true},   {":", 0, false}, {"05", 2, true}};
+    const char *p = v;
+    for (size_t i = 0; i < sizeof(lay) / sizeof(lay[0]); i++) {
+        size_t k = 0;
+        if (lay[i].digits == 0) {
+            if (*p == lay[i].elem[0]) {
+                p++;
+                continue;
+            }
+        } else {
+            while (k < (size_t)lay[i].digits && p[k] >= '0' && p[k] <= '9')
+                k++;
+            if (k == (size_t)lay[i].digits || (!lay[i].fixed && k >= 1)) {
+                p += k;
+                continue;
+            }
+        }
+        err_set(e, ERR_INVALID,
+                "%sparsing time \"%s\" as \"2006-01-02 15:04:05\": cannot parse \"%s\" as \"%s\"",
+                PFX, v, p, lay[i].elem);
+        return;
+    }
+    if (*p == '.' && p[1] >= '0' && p[1] <= '9') {
+        p++;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p)
+        err_set(e, ERR_INVALID, "%sparsing time \"%s\": extra text: \"%s\"", PFX, v, p);
+    else
+        err_set(e, ERR_INVALID, "%sparsing time \"%s\": value out of range", PFX, v);
 }
 
 static int decode_time(const json_t *v, const char *field, int64_t *ns, struct err *e)
 {
+    char norm[96];
+    const char *s;
     *ns = 0;
     if (v == NULL || json_is_null(v))
         return 0;
     if (!json_is_string(v))
         return err_set(e, ERR_INVALID,
-                       "json: cannot unmarshal %s into Go struct field PostableAlert.%s of type "
+                       "%sjson: cannot unmarshal %s into Go struct field PostableAlert.%s of type "
                        "strfmt.DateTime",
-                       json_type_go(v), field);
-    if (am_time_parse(json_string_value(v), ns, NULL) != 0)
-        return err_set(e, ERR_INVALID, "parsing time \"%s\" failed", json_string_value(v));
-    return 0;
+                       PFX, json_type_go(v), field);
+    s = json_string_value(v);
+    if (am_time_parse(s, ns, NULL) == 0)
+        return 0;
+    if (strfmt_normalize(s, norm, sizeof(norm)) && am_time_parse(norm, ns, NULL) == 0)
+        return 0;
+    go_time_error(s, e);
+    return ERR_INVALID;
 }
 
 /* First invalid name in ls ("invalid name \"x\"" / "invalid value \"y\""), or 0. */
@@ -160,13 +280,23 @@ int am_alerts_decode_postable(const char *body, size_t len, int64_t now, int64_t
     buf_init(&errs, 1 << 20);
     root = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
     if (!root) {
-        rc = err_set(e, ERR_INVALID, "parsing alerts body failed: %s", jerr.text);
+        /* Go's texts for the two common cases; others keep jansson's wording */
+        if ((size_t)jerr.position >= len)
+            rc = err_set(e, ERR_INVALID, "%sunexpected EOF", PFX);
+        else if (strstr(jerr.text, "invalid token") || strstr(jerr.text, "unexpected token"))
+            rc = err_set(e, ERR_INVALID, "%sinvalid character '%c' looking for beginning of value",
+                         PFX, body[jerr.position > 0 ? jerr.position - 1 : 0]);
+        else
+            rc = err_set(e, ERR_INVALID, "%s%s", PFX, jerr.text);
+        goto out;
+    }
+    if (json_is_null(root)) { /* Go decodes null into an empty slice: nothing to do, 200 */
+        rc = 0;
         goto out;
     }
     if (!json_is_array(root)) {
         rc = err_set(e, ERR_INVALID,
-                     "parsing alerts body failed, because json: cannot unmarshal %s into Go value "
-                     "of type models.PostableAlerts",
+                     "%sjson: cannot unmarshal %s into Go value of type models.PostableAlerts", PFX,
                      json_type_go(root));
         goto out;
     }
@@ -180,28 +310,26 @@ int am_alerts_decode_postable(const char *body, size_t len, int64_t now, int64_t
         int64_t st = 0, en = 0;
         if (!json_is_object(it)) {
             rc = err_set(e, ERR_INVALID,
-                         "parsing alerts body failed, because json: cannot unmarshal %s into Go "
-                         "value of type models.PostableAlert",
-                         json_type_go(it));
+                         "%sjson: cannot unmarshal %s into Go value of type models.PostableAlert",
+                         PFX, json_type_go(it));
             goto out;
         }
-        if ((rc = decode_kv(json_object_get(it, "labels"), "labels", &ls, e)) != 0 ||
-            (rc = decode_kv(json_object_get(it, "annotations"), "annotations", &an, e)) != 0 ||
-            (rc = decode_time(json_object_get(it, "startsAt"), "startsAt", &st, e)) != 0 ||
-            (rc = decode_time(json_object_get(it, "endsAt"), "endsAt", &en, e)) != 0) {
+        if ((rc = decode_kv(field(it, "labels"), "labels", &ls, e)) != 0 ||
+            (rc = decode_kv(field(it, "annotations"), "annotations", &an, e)) != 0 ||
+            (rc = decode_time(field(it, "startsAt"), "startsAt", &st, e)) != 0 ||
+            (rc = decode_time(field(it, "endsAt"), "endsAt", &en, e)) != 0) {
             labels_free(ls);
             labels_free(an);
-            err_prefix(e, "parsing alerts body failed");
             goto out;
         }
-        gu = json_object_get(it, "generatorURL");
+        gu = field(it, "generatorURL");
         if (gu && !json_is_null(gu) && !json_is_string(gu)) {
             labels_free(ls);
             labels_free(an);
             rc = err_set(e, ERR_INVALID,
-                         "parsing alerts body failed, because json: cannot unmarshal %s into Go "
-                         "struct field PostableAlert.generatorURL of type strfmt.URI",
-                         json_type_go(gu));
+                         "%sjson: cannot unmarshal %s into Go struct field Alert.generatorURL of "
+                         "type string",
+                         PFX, json_type_go(gu));
             goto out;
         }
         parsed[i] = am_alert_new(ls, an, json_is_string(gu) ? json_string_value(gu) : "");
@@ -209,7 +337,7 @@ int am_alerts_decode_postable(const char *body, size_t len, int64_t now, int64_t
         parsed[i]->ends_at = en;
     }
     for (size_t i = 0; i < n; i++) {
-        json_t *lv = json_object_get(json_array_get(root, i), "labels");
+        json_t *lv = field(json_array_get(root, i), "labels");
         if (lv == NULL || json_is_null(lv)) {
             *http_status = 422;
             rc = err_set(e, ERR_INVALID, "%zu.labels in body is required", i);

@@ -2,6 +2,7 @@
 /* Aggregation groups, their timers and the notification pipeline (see dispatch.h). */
 #include "notifier/dispatch/dispatch.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,7 @@ struct djob {
     uint64_t *firing, *resolved; /* nflog sets (sorted) */
     size_t nf, nr;
     int64_t flush_now, started, next_attempt, backoff;
+    int64_t attempt_started; /* when the outstanding attempt began */
     unsigned attempts;
     bool in_flight, canceled;
 };
@@ -60,6 +62,8 @@ struct dgroup {
     const struct am_receiver *recv; /* NULL when unknown */
     struct djob **jobs;             /* recv->n slots */
     size_t njobs;
+    int64_t due; /* earliest of next_tick and the jobs' next_attempt (heap key) */
+    size_t hidx; /* position in dispatch.heap */
 };
 
 struct bucket {
@@ -74,10 +78,14 @@ struct dispatch {
     struct dispatch_opts o;
     char *external_url;
     struct kvmap groups;  /* key -> struct dgroup * */
+    struct dgroup **heap; /* min-heap of groups by (due, key): the next event in O(log n) */
+    size_t hn, hcap;
     struct kvmap buckets; /* receiver -> struct bucket * */
-    struct nflog nflog;
+    struct nflog own_nflog;
+    struct nflog *nflog; /* &own_nflog or the caller's (kept across reloads) */
     int64_t now, next_maint;
     uint64_t rng;
+    bool advancing; /* inside dispatch_advance/dispatch_insert: no rearm callbacks */
 };
 
 void dispatch_opts_default(struct dispatch_opts *o)
@@ -111,6 +119,89 @@ static double rnd(struct dispatch *d)
     x ^= x << 17;
     d->rng = x;
     return (double)(x >> 11) / 9007199254740992.0;
+}
+
+/* ---- the group heap ---- */
+
+static int64_t group_due(const struct dgroup *g)
+{
+    int64_t due = g->next_tick;
+    for (size_t i = 0; i < g->njobs; i++) {
+        const struct djob *j = g->jobs[i];
+        if (j && !j->in_flight && j->next_attempt < due)
+            due = j->next_attempt;
+    }
+    return due;
+}
+
+static bool heap_less(const struct dgroup *a, const struct dgroup *b)
+{
+    if (a->due != b->due)
+        return a->due < b->due;
+    return strcmp(a->key, b->key) < 0;
+}
+
+static void heap_set(struct dispatch *d, size_t i, struct dgroup *g)
+{
+    d->heap[i] = g;
+    g->hidx = i;
+}
+
+static void heap_up(struct dispatch *d, size_t i)
+{
+    struct dgroup *g = d->heap[i];
+    while (i > 0 && heap_less(g, d->heap[(i - 1) / 2])) {
+        heap_set(d, i, d->heap[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+    heap_set(d, i, g);
+}
+
+static void heap_down(struct dispatch *d, size_t i)
+{
+    struct dgroup *g = d->heap[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= d->hn)
+            break;
+        if (c + 1 < d->hn && heap_less(d->heap[c + 1], d->heap[c]))
+            c++;
+        if (!heap_less(d->heap[c], g))
+            break;
+        heap_set(d, i, d->heap[c]);
+        i = c;
+    }
+    heap_set(d, i, g);
+}
+
+/* Recomputes g's due time and restores the heap order. Call after any change to g's timers. */
+static void heap_fix(struct dispatch *d, struct dgroup *g)
+{
+    g->due = group_due(g);
+    heap_up(d, g->hidx);
+    heap_down(d, g->hidx);
+}
+
+static void heap_push(struct dispatch *d, struct dgroup *g)
+{
+    if (d->hn == d->hcap) {
+        d->hcap = d->hcap ? d->hcap * 2 : 64;
+        d->heap = xreallocarray(d->heap, d->hcap, sizeof(*d->heap));
+    }
+    g->due = group_due(g);
+    heap_set(d, d->hn++, g);
+    heap_up(d, g->hidx);
+}
+
+static void heap_remove(struct dispatch *d, struct dgroup *g)
+{
+    size_t i = g->hidx;
+    struct dgroup *last = d->heap[--d->hn];
+    if (last == g)
+        return;
+    heap_set(d, i, last);
+    heap_up(d, i);
+    heap_down(d, last->hidx);
 }
 
 /* ---- flushes ---- */
@@ -187,13 +278,14 @@ static int64_t backoff_next(struct dispatch *d, struct djob *j)
 static void job_result(struct djob *j, const struct am_notify_result *r)
 {
     struct dispatch *d = j->d;
+    struct dgroup *g = j->g;
     int64_t now = cur_time(d);
     if (d->h.attempted)
-        d->h.attempted(d->h.ctx, j->g->key, j->g->receiver, j->idx, r, j->attempts, now);
+        d->h.attempted(d->h.ctx, j->g->key, j->g->receiver, j->it->index, r, j->attempts, now);
     switch (r->outcome) {
     case AM_NOTIFY_OK: {
         struct err e;
-        if (nflog_log(&d->nflog, j->nfkey, j->nfklen, j->firing, j->nf, j->resolved, j->nr, now,
+        if (nflog_log(d->nflog, j->nfkey, j->nfklen, j->firing, j->nf, j->resolved, j->nr, now,
                       &e) != 0)
             log_kv(LOG_ERROR, "notification log not persisted", "group", j->g->key, "err", e.msg,
                    NULL);
@@ -220,17 +312,22 @@ static void job_result(struct djob *j, const struct am_notify_result *r)
         break;
     }
     }
+    heap_fix(d, g);
 }
 
 static void job_done(void *arg, const struct am_notify_result *r)
 {
     struct djob *j = arg;
+    struct dispatch *d = j->d;
+    bool async = d && !d->advancing;
     j->in_flight = false;
     if (j->canceled) {
         job_destroy(j);
         return;
     }
     job_result(j, r);
+    if (async && d->h.rearm)
+        d->h.rearm(d->h.rearm_ctx);
 }
 
 /* Tokens left for receiver at now: 0 when one was taken, else ns until one is available. */
@@ -252,18 +349,27 @@ static int64_t bucket_take(struct dispatch *d, const char *receiver, int64_t now
     return (int64_t)((1.0 - b->tokens) / b->per_ns) + 1;
 }
 
+/* Per-attempt timeout: the configured one, else max(group_interval, 10 s) like 0.25's flush
+ * deadline. */
+static int64_t attempt_timeout(const struct dispatch *d, const struct dgroup *g)
+{
+    if (d->o.attempt_timeout > 0)
+        return d->o.attempt_timeout;
+    return g->group_interval > 10 * SEC ? g->group_interval : 10 * SEC;
+}
+
 static void job_attempt(struct dispatch *d, struct djob *j, int64_t now)
 {
     struct am_notify_data nd;
+    struct dgroup *g = j->g;
     int64_t wait = bucket_take(d, j->g->receiver, now), timeout;
     int rc;
     if (wait > 0) {
         j->next_attempt = now + wait;
+        heap_fix(d, g);
         return;
     }
-    timeout = d->o.attempt_timeout;
-    if (timeout <= 0)
-        timeout = j->g->group_interval > 10 * SEC ? j->g->group_interval : 10 * SEC;
+    timeout = attempt_timeout(d, g);
     memset(&nd, 0, sizeof(nd));
     nd.receiver = j->g->receiver;
     nd.group_key = j->g->key;
@@ -273,8 +379,10 @@ static void job_attempt(struct dispatch *d, struct djob *j, int64_t now)
     nd.alerts = (const struct am_alert *const *)j->alerts;
     nd.n = j->n;
     j->attempts++;
+    j->attempt_started = now;
     j->in_flight = true;
     j->next_attempt = NEVER;
+    heap_fix(d, g);
     rc = j->it->notify(j->it, &nd, timeout, job_done, j);
     if (rc != 0) {
         struct am_notify_result r;
@@ -357,6 +465,16 @@ static struct am_alert **group_snapshot(const struct dgroup *g, int64_t now, siz
     return v;
 }
 
+/* Abandons every delivery still being retried for g: the tick decided that nothing (or
+ * something else) is to be sent, so the old content must not go out late. */
+static void cancel_jobs(struct dgroup *g)
+{
+    for (size_t i = 0; i < g->njobs; i++) {
+        if (g->jobs[i])
+            job_cancel(g->jobs[i]);
+    }
+}
+
 static void group_tick(struct dispatch *d, struct dgroup *g, int64_t now)
 {
     struct am_alert **all = NULL;
@@ -368,8 +486,10 @@ static void group_tick(struct dispatch *d, struct dgroup *g, int64_t now)
 
     g->next_tick = now + g->group_interval;
     g->has_flushed = true;
-    if (g->alerts.n == 0)
+    if (g->alerts.n == 0) {
+        heap_fix(d, g);
         return;
+    }
     all = group_snapshot(g, now, &n);
     f = xcalloc(1, sizeof(*f));
     f->refs = 1;
@@ -387,8 +507,10 @@ static void group_tick(struct dispatch *d, struct dgroup *g, int64_t now)
         f->failed = true;
         goto out;
     }
-    if (d->h.time_muted && d->h.time_muted(d->h.ctx, g->route_key, now))
+    if (d->h.time_muted && d->h.time_muted(d->h.ctx, g->route_key, now)) {
+        cancel_jobs(g);
         goto out;
+    }
     sel = xcalloc(n, sizeof(*sel));
     firing = xcalloc(n, sizeof(*firing));
     resolved = xcalloc(n, sizeof(*resolved));
@@ -403,8 +525,10 @@ static void group_tick(struct dispatch *d, struct dgroup *g, int64_t now)
         else
             firing[nf++] = all[i]->fingerprint;
     }
-    if (nsel == 0)
+    if (nsel == 0) {
+        cancel_jobs(g);
         goto out;
+    }
     qsort(firing, nf, sizeof(*firing), cmp_u64);
     qsort(resolved, nr, sizeof(*resolved), cmp_u64);
     start = xcalloc(g->njobs ? g->njobs : 1, sizeof(*start));
@@ -412,8 +536,8 @@ static void group_tick(struct dispatch *d, struct dgroup *g, int64_t now)
         struct am_integration *it = g->recv->integrations[idx];
         struct djob *old = g->jobs[idx], *j;
         size_t klen;
-        char *key = nflog_key(g->key, g->receiver, (unsigned)idx, &klen);
-        const struct nflog_entry *en = nflog_query(&d->nflog, key, klen);
+        char *key = nflog_key(g->key, g->receiver, it->kind, it->index, &klen);
+        const struct nflog_entry *en = nflog_query(d->nflog, key, klen);
         size_t nsend = 0;
         if (!nflog_needs_update(en, firing, nf, resolved, nr, it->send_resolved, g->repeat_interval,
                                 now)) {
@@ -426,14 +550,18 @@ static void group_tick(struct dispatch *d, struct dgroup *g, int64_t now)
             /* All resolved on a send_resolved: false integration: nothing goes out, but the
              * log forgets the firing alerts (Alertmanager does the same). */
             struct err e;
-            if (nflog_log(&d->nflog, key, klen, firing, nf, resolved, nr, now, &e) != 0)
+            if (old)
+                job_cancel(old);
+            if (nflog_log(d->nflog, key, klen, firing, nf, resolved, nr, now, &e) != 0)
                 log_kv(LOG_ERROR, "notification log not persisted", "err", e.msg, NULL);
             xfree(key);
             continue;
         }
         if (old && same_set(old->firing, old->nf, firing, nf) &&
-            same_set(old->resolved, old->nr, resolved, nr)) {
-            /* The same notification is still being retried: let it go on. */
+            same_set(old->resolved, old->nr, resolved, nr) &&
+            !(old->in_flight && now - old->attempt_started > 2 * attempt_timeout(d, g))) {
+            /* The same notification is still being retried: let it go on (unless its attempt
+             * hangs past twice the timeout: a sender that never answers must not block). */
             f->failed = true;
             xfree(key);
             continue;
@@ -470,6 +598,7 @@ static void group_tick(struct dispatch *d, struct dgroup *g, int64_t now)
         job_attempt(d, start[i], now);
 out:
     flush_unref(f, true);
+    heap_fix(d, g);
     for (size_t i = 0; i < n; i++)
         am_alert_free(all[i]);
     xfree(all);
@@ -538,14 +667,19 @@ int dispatch_insert(struct dispatch *d, const struct am_alert *a,
             g->njobs = g->recv ? g->recv->n : 0;
             g->jobs = xcalloc(g->njobs ? g->njobs : 1, sizeof(*g->jobs));
             kvmap_put(&d->groups, g->key, strlen(g->key), g);
+            heap_push(d, g);
         }
         am_alert_free(
             kvmap_put(&g->alerts, am_fingerprint_format(a->fingerprint, fp), 16, am_alert_dup(a)));
-        if (!g->has_flushed && a->starts_at + g->group_wait < now && g->next_tick > now)
+        if (!g->has_flushed && a->starts_at + g->group_wait < now && g->next_tick > now) {
             g->next_tick = now;
+            heap_fix(d, g);
+        }
         labels_free(gl);
         xfree(key);
     }
+    if (d->h.rearm && !d->advancing)
+        d->h.rearm(d->h.rearm_ctx);
     return 0;
 }
 
@@ -560,30 +694,21 @@ struct ev {
     struct djob *j;
 };
 
-/* True when (at, g) comes before the event ev: earlier time first; at equal times group events
- * before maintenance and, among groups, the smaller group key first (a deterministic order). */
-static bool before(int64_t at, const struct dgroup *g, const struct ev *ev)
-{
-    if (at != ev->at)
-        return at < ev->at;
-    if (ev->kind == EV_MAINT)
-        return true;
-    return strcmp(g->key, ev->g->key) < 0;
-}
-
+/* The earliest event: the heap's first group (its earliest retry at or before its tick, else its
+ * tick) unless the maintenance sweep is due strictly earlier. */
 static struct ev next_event(const struct dispatch *d)
 {
     struct ev ev = {EV_MAINT, d->next_maint, NULL, NULL};
-    struct kvmap_iter it;
-    for (struct kvmap_entry *e = kvmap_first(&d->groups, &it); e; e = kvmap_next(&d->groups, &it)) {
-        struct dgroup *g = e->value;
-        for (size_t i = 0; i < g->njobs; i++) {
-            struct djob *j = g->jobs[i];
-            if (j && !j->in_flight && j->next_attempt != NEVER && before(j->next_attempt, g, &ev))
-                ev = (struct ev){EV_RETRY, j->next_attempt, g, j};
-        }
-        if (before(g->next_tick, g, &ev))
-            ev = (struct ev){EV_TICK, g->next_tick, g, NULL};
+    struct dgroup *g;
+    if (d->hn == 0 || d->heap[0]->due > d->next_maint)
+        return ev;
+    g = d->heap[0];
+    ev = (struct ev){EV_TICK, g->next_tick, g, NULL};
+    for (size_t i = 0; i < g->njobs; i++) {
+        struct djob *j = g->jobs[i];
+        if (j && !j->in_flight && j->next_attempt <= ev.at &&
+            (ev.kind == EV_TICK || j->next_attempt < ev.at))
+            ev = (struct ev){EV_RETRY, j->next_attempt, g, j};
     }
     return ev;
 }
@@ -595,35 +720,48 @@ static void maintenance(struct dispatch *d, int64_t now)
         struct dgroup *g = e->value;
         if (g->alerts.n == 0 && !group_busy(g)) {
             kvmap_del(&d->groups, e->key, e->klen);
+            heap_remove(d, g);
             group_free(g);
         }
     }
-    nflog_gc(&d->nflog, now);
+    nflog_gc(d->nflog, now);
     d->next_maint = now + d->o.maintenance;
 }
 
 void dispatch_advance(struct dispatch *d, int64_t now)
 {
+    d->advancing = true;
     for (;;) {
         struct ev ev = next_event(d);
+        int64_t t;
         if (ev.at > now)
             break;
-        if (ev.at > d->now)
-            d->now = ev.at;
+        /* In real time (a now hook), an event runs at the current time, not at its scheduled
+         * one: after a stall a group ticks once and re-arms from now, like a Go timer, instead of
+         * replaying every missed interval. Simulated time keeps exact schedules. */
+        t = ev.at;
+        if (d->h.now) {
+            int64_t rn = d->h.now(d->h.ctx);
+            if (rn > t)
+                t = rn < now ? rn : now;
+        }
+        if (t > d->now)
+            d->now = t;
         switch (ev.kind) {
         case EV_RETRY:
-            job_attempt(d, ev.j, ev.at);
+            job_attempt(d, ev.j, t);
             break;
         case EV_TICK:
-            group_tick(d, ev.g, ev.at);
+            group_tick(d, ev.g, t);
             break;
         default:
-            maintenance(d, ev.at);
+            maintenance(d, t);
             break;
         }
     }
     if (now > d->now)
         d->now = now;
+    d->advancing = false;
 }
 
 int64_t dispatch_next_deadline(const struct dispatch *d)
@@ -661,9 +799,14 @@ struct dispatch *dispatch_new(const struct am_receiver *const *receivers, size_t
     d->rng = d->o.seed ? d->o.seed : 1;
     kvmap_init(&d->groups);
     kvmap_init(&d->buckets);
-    nflog_init(&d->nflog, d->o.store, d->o.nflog_retention);
-    if (d->o.store)
-        nflog_load(&d->nflog);
+    if (d->o.nflog) {
+        d->nflog = d->o.nflog;
+    } else {
+        d->nflog = &d->own_nflog;
+        nflog_init(d->nflog, d->o.store, d->o.nflog_retention);
+        if (d->o.store)
+            nflog_load(d->nflog);
+    }
     d->now = start;
     d->next_maint = start + d->o.maintenance;
     return d;
@@ -677,10 +820,12 @@ void dispatch_free(struct dispatch *d)
     for (struct kvmap_entry *e = kvmap_first(&d->groups, &it); e; e = kvmap_next(&d->groups, &it))
         group_free(e->value);
     kvmap_fini(&d->groups);
+    xfree(d->heap);
     for (struct kvmap_entry *e = kvmap_first(&d->buckets, &it); e; e = kvmap_next(&d->buckets, &it))
         xfree(e->value);
     kvmap_fini(&d->buckets);
-    nflog_fini(&d->nflog);
+    if (d->nflog == &d->own_nflog)
+        nflog_fini(d->nflog);
     xfree(d->external_url);
     xfree(d);
 }
@@ -712,6 +857,16 @@ bool dispatch_group_busy(const struct dispatch *d, const char *group_key)
     return g && group_busy(g);
 }
 
+/* Alertmanager's AlertGroups order: group labels (LabelSet.Before), then receiver name. */
+static int cmp_group_api(const void *x, const void *y)
+{
+    const struct dgroup *a = *(const struct dgroup *const *)x,
+                        *b = *(const struct dgroup *const *)y;
+    if (labels_equal(a->group_labels, b->group_labels))
+        return strcmp(a->receiver, b->receiver);
+    return am_labels_before(a->group_labels, b->group_labels) ? -1 : 1;
+}
+
 void dispatch_foreach_group(const struct dispatch *d,
                             void (*cb)(void *arg, const char *group_key,
                                        const struct labels *group_labels, const char *receiver,
@@ -719,11 +874,19 @@ void dispatch_foreach_group(const struct dispatch *d,
                             void *arg)
 {
     struct kvmap_iter it;
-    for (struct kvmap_entry *e = kvmap_first(&d->groups, &it); e; e = kvmap_next(&d->groups, &it)) {
-        const struct dgroup *g = e->value;
-        const struct am_alert **v = xcalloc(g->alerts.n ? g->alerts.n : 1, sizeof(*v));
+    const struct dgroup **gs = xcalloc(d->groups.n ? d->groups.n : 1, sizeof(*gs));
+    size_t ng = 0;
+    for (struct kvmap_entry *e = kvmap_first(&d->groups, &it); e; e = kvmap_next(&d->groups, &it))
+        gs[ng++] = e->value;
+    qsort(gs, ng, sizeof(*gs), cmp_group_api);
+    for (size_t i = 0; i < ng; i++) {
+        const struct dgroup *g = gs[i];
+        const struct am_alert **v;
         struct kvmap_iter ai;
         size_t k = 0;
+        if (g->alerts.n == 0)
+            continue; /* emptied, waiting for the sweep: the API does not show it */
+        v = xcalloc(g->alerts.n, sizeof(*v));
         for (struct kvmap_entry *a = kvmap_first(&g->alerts, &ai); a;
              a = kvmap_next(&g->alerts, &ai))
             v[k++] = a->value;
@@ -731,4 +894,5 @@ void dispatch_foreach_group(const struct dispatch *d,
         cb(arg, g->key, g->group_labels, g->receiver, v, k);
         xfree(v);
     }
+    xfree(gs);
 }

@@ -22,6 +22,7 @@ struct am_alert;
 struct am_notify_result;
 struct am_receiver;
 struct labels;
+struct nflog;
 struct store;
 
 /* What the route tree says about one matching route (the lead adapts route nodes to this).
@@ -47,12 +48,18 @@ struct dispatch_hooks {
     bool (*inhibited)(void *ctx, const struct am_alert *a, int64_t now);
     /* True when an active silence matches a (evaluated at send time). */
     bool (*silenced)(void *ctx, const struct am_alert *a, int64_t now);
-    /* Called after each delivery attempt (logging, metrics, timelines). */
+    /* Called after each delivery attempt (logging, metrics, timelines); index is the
+     * integration's index among its kind (struct am_integration.index). */
     void (*attempted)(void *ctx, const char *group_key, const char *receiver, unsigned index,
                       const struct am_notify_result *r, unsigned attempt, int64_t now);
     /* Current time (ns) for delivery results that arrive asynchronously, outside
      * dispatch_advance. NULL: the time of the last dispatch_advance/dispatch_insert. */
     int64_t (*now)(void *ctx);
+    /* Called whenever dispatch_next_deadline may have changed outside dispatch_advance (after
+     * dispatch_insert and after an asynchronous delivery result), so a timer can be re-armed.
+     * Gets rearm_ctx, not ctx. dispatch_loop (dispatch_loop.h) uses it. */
+    void (*rearm)(void *rearm_ctx);
+    void *rearm_ctx;
 };
 
 struct dispatch_opts {
@@ -67,6 +74,10 @@ struct dispatch_opts {
     int64_t nflog_retention;  /* default 120h */
     uint64_t seed;            /* jitter RNG seed */
     struct store *store;      /* borrowed, optional: nflog persisted there */
+    /* Borrowed, optional: a notification log that outlives this dispatcher (config reloads
+     * rebuild the dispatcher but keep the log, as Alertmanager does). NULL = an own log, loaded
+     * from store and kept for nflog_retention. */
+    struct nflog *nflog;
 };
 
 /* Per-receiver delivery rate limit (token bucket). */
@@ -85,7 +96,8 @@ void dispatch_opts_default(struct dispatch_opts *o);
  * New dispatcher. receivers (array of n borrowed pointers; they and their integrations must
  * outlive the dispatcher) are looked up by name when a group flushes; hooks is copied (may be
  * NULL); o may be NULL for defaults. start is the current time (first maintenance sweep at
- * start + maintenance). When o->store is set, the nflog is loaded from it. Caller frees.
+ * start + maintenance). Without o->nflog, an own log is created and, when o->store is set,
+ * loaded from it. Caller frees.
  */
 struct dispatch *dispatch_new(const struct am_receiver *const *receivers, size_t n,
                               const struct dispatch_hooks *hooks, const struct dispatch_opts *o,
@@ -117,7 +129,9 @@ size_t dispatch_group_count(const struct dispatch *d);
 long dispatch_group_alert_count(const struct dispatch *d, const char *group_key);
 bool dispatch_group_busy(const struct dispatch *d, const char *group_key);
 
-/* Calls cb for each group (key, group labels, receiver, alerts sorted for notification). */
+/* Calls cb for each non-empty group in Alertmanager's /api/v2/alerts/groups order (group
+ * labels, then receiver) with its alerts in notification order (borrowed, valid during cb).
+ * Silence/inhibition status and filters are the caller's. */
 void dispatch_foreach_group(const struct dispatch *d,
                             void (*cb)(void *arg, const char *group_key,
                                        const struct labels *group_labels, const char *receiver,

@@ -34,9 +34,10 @@ void nflog_fini(struct nflog *l)
     kvmap_fini(&l->m);
 }
 
-char *nflog_key(const char *group_key, const char *receiver, unsigned index, size_t *klen)
+char *nflog_key(const char *group_key, const char *receiver, const char *kind, unsigned index,
+                size_t *klen)
 {
-    char *k = xasprintf("%s\x1f%s\x1f%u", group_key, receiver, index);
+    char *k = xasprintf("%s\x1f%s\x1f%s\x1f%u", group_key, receiver, kind, index);
     *klen = strlen(k);
     return k;
 }

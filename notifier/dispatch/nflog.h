@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The notification log: per (group key, receiver, integration index) the last successful
+ * The notification log: per (group key, receiver, integration kind and index) the last successful
  * notification (time, hashes of the firing and of the resolved alerts), and Alertmanager's rule
  * deciding whether a flush must notify again. Optionally persisted through the store.
  */
@@ -37,8 +37,10 @@ void nflog_fini(struct nflog *l);
  * skipped and counted in the return value (>= 0). */
 int nflog_load(struct nflog *l);
 
-/* Builds the key "group_key \x1f receiver \x1f index" into out (caller frees). */
-char *nflog_key(const char *group_key, const char *receiver, unsigned index, size_t *klen);
+/* Builds the key "group_key \x1f receiver \x1f kind \x1f index" (Alertmanager's nflog
+ * receiver identity: name, integration kind, index among that kind). Caller frees. */
+char *nflog_key(const char *group_key, const char *receiver, const char *kind, unsigned index,
+                size_t *klen);
 /* Entry for key or NULL (borrowed). */
 const struct nflog_entry *nflog_query(const struct nflog *l, const char *key, size_t klen);
 /*

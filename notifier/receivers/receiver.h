@@ -68,7 +68,8 @@ typedef void (*am_notify_done_cb)(void *arg, const struct am_notify_result *r);
 
 struct am_integration {
     const char *kind;   /* "webhook", ... (static) */
-    unsigned index;     /* position among the receiver's integrations (nflog key part) */
+    unsigned index;     /* position among the receiver's integrations of the same kind
+                         * (Alertmanager's "webhook[1]"); part of the nflog key */
     bool send_resolved; /* whether resolved alerts are delivered */
     /* Starts one delivery attempt; calls done exactly once (maybe before returning). Returns 0,
      * or a negative ERR_* (done not called) when nothing could be started (bad payload). */

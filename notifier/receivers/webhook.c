@@ -20,28 +20,31 @@ struct webhook {
     struct receiver_sender *sender;
 };
 
-/* Labels (or annotations) shared with the same value by every alert. */
+/* Labels (or annotations) shared with the same value by every alert (empty annotation values
+ * included, as Alertmanager's template data has them). */
 static struct labels *common_kv(const struct am_alert *const *alerts, size_t n, bool annotations)
 {
-    struct labels_builder lb;
+    struct label *keep;
     struct labels *res;
     const struct labels *first;
+    size_t k = 0;
     if (n == 0)
         return labels_empty();
     first = annotations ? alerts[0]->annotations : alerts[0]->labels;
-    labels_builder_init(&lb);
+    keep = xcalloc(first->n + 1, sizeof(*keep));
     for (size_t i = 0; i < first->n; i++) {
         bool same = true;
         for (size_t j = 1; same && j < n; j++) {
             const struct labels *o = annotations ? alerts[j]->annotations : alerts[j]->labels;
             const char *v = labels_get(o, first->v[i].name);
-            same = v && strcmp(v, first->v[i].value) == 0;
+            /* Go compares map lookups: a missing key reads as "" and so equals an empty value */
+            same = strcmp(v ? v : "", first->v[i].value) == 0;
         }
         if (same)
-            labels_builder_set(&lb, first->v[i].name, first->v[i].value);
+            keep[k++] = first->v[i];
     }
-    res = labels_builder_finish(&lb);
-    labels_builder_fini(&lb);
+    res = am_kv_new(keep, k);
+    xfree(keep);
     return res;
 }
 

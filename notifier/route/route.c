@@ -207,8 +207,16 @@ char *route_group_key(const struct route *r, const struct labels *group_labels)
     struct buf b;
     buf_init(&b, 0);
     buf_puts(&b, r->key);
-    buf_putc(&b, ':');
-    labels_format(group_labels, &b);
+    /* Go's LabelSet.String(): {a="x", b="y"} with %q-quoted values. */
+    buf_puts(&b, ":{");
+    for (size_t i = 0; i < group_labels->n; i++) {
+        if (i > 0)
+            buf_puts(&b, ", ");
+        buf_puts(&b, group_labels->v[i].name);
+        buf_putc(&b, '=');
+        amatcher_put_quoted(&b, group_labels->v[i].value);
+    }
+    buf_putc(&b, '}');
     return buf_steal(&b, NULL);
 }
 

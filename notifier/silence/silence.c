@@ -112,6 +112,16 @@ int silence_validate(const struct silence *s, struct err *e)
     return 0;
 }
 
+int silence_check_post(const struct silence *s, int64_t now_ms, struct err *e)
+{
+    if (s->starts_at_ms >= s->ends_at_ms)
+        return err_set(e, ERR_INVALID,
+                       "Failed to create silence: start time must be before end time");
+    if (s->ends_at_ms < now_ms)
+        return err_set(e, ERR_INVALID, "Failed to create silence: end time can't be in the past");
+    return 0;
+}
+
 bool silence_matches(const struct silence *s, const struct labels *ls)
 {
     for (size_t i = 0; i < s->nmatchers; i++)

@@ -55,6 +55,13 @@ int silence_add_matcher(struct silence *s, const char *name, const char *value, 
  * not before startsAt. Messages as Alertmanager's.
  */
 int silence_validate(const struct silence *s, struct err *e);
+/*
+ * The checks POST /api/v2/silences makes before storing (Alertmanager 0.25's API handler):
+ * startsAt must be before endsAt ("Failed to create silence: start time must be before end
+ * time") and endsAt not before now ("Failed to create silence: end time can't be in the past").
+ * ERR_INVALID (HTTP 400) with that message.
+ */
+int silence_check_post(const struct silence *s, int64_t now_ms, struct err *e);
 /* True when every matcher of s matches ls (missing label = ""). */
 bool silence_matches(const struct silence *s, const struct labels *ls);
 /* API filter: every filter matcher has a silence matcher of the same name whose value it

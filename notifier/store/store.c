@@ -359,6 +359,11 @@ int store_open(const char *dir, const struct store_opts *o, struct store **out, 
             log_warnf("store: %s has no valid header; starting a new log", s->wal_path);
         if ((rc = wal_reset(s, e)) != 0)
             goto out;
+        /* a new file: make its directory entry durable too */
+        if (!exists && s->o.fsync && sync_dir(dir) != 0) {
+            rc = err_set(e, ERR_IO, "fsync %s: %s", dir, strerror(errno));
+            goto out;
+        }
     } else {
         if (end) /* END belongs to snapshots only: cut it and what follows */
             good -= REC_HDR;

@@ -2,6 +2,8 @@
 /*
  * Fuzz target: arbitrary bytes as the only WAL segment of a storage dir; opening the window must
  * replay what is valid, truncate the rest, and never crash. Also runs the in-memory reader.
+ * Inputs starting with 'C' are a checkpoint body instead: the harness adds the magic and a valid
+ * checksum, so the series and chunk decoders see the bytes.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +34,9 @@ static void rm(const char *dir)
     p = xasprintf("%s/wal/00000002", dir);
     unlink(p);
     xfree(p);
+    p = xasprintf("%s/checkpoint.00000001", dir);
+    unlink(p);
+    xfree(p);
     p = xasprintf("%s/wal", dir);
     rmdir(p);
     xfree(p);
@@ -60,10 +65,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     wal = xasprintf("%s/wal", tmpl);
     seg = xasprintf("%s/wal/00000001", tmpl);
     mkdir(wal, 0755);
-    f = fopen(seg, "wb");
-    if (f != NULL) {
-        fwrite(data, 1, size, f);
-        fclose(f);
+    if (size > 0 && data[0] == 'C') {
+        char *ck = xasprintf("%s/checkpoint.00000001", tmpl);
+        uint32_t crc = crc32c(crc32c(0, "TSDBCKP1", 8), data + 1, size - 1);
+        uint8_t trailer[4] = {(uint8_t)crc, (uint8_t)(crc >> 8), (uint8_t)(crc >> 16),
+                              (uint8_t)(crc >> 24)};
+        f = fopen(ck, "wb");
+        if (f != NULL) {
+            fwrite("TSDBCKP1", 1, 8, f);
+            fwrite(data + 1, 1, size - 1, f);
+            fwrite(trailer, 1, 4, f);
+            fclose(f);
+        }
+        xfree(ck);
+    } else {
+        f = fopen(seg, "wb");
+        if (f != NULL) {
+            fwrite(data, 1, size, f);
+            fclose(f);
+        }
     }
     tsdb_options_default(&o);
     o.dir = tmpl;

@@ -59,6 +59,7 @@ struct runner {
     char *out[MAX_OUT];
     size_t nout;
     const char *id_label;
+    bool show_group_key;
 };
 
 static int64_t dur(const char *s)
@@ -232,6 +233,8 @@ static void hook_attempted(void *ctx, const char *group_key, const char *receive
                    (long long)json_integer_value(json_object_get(body, "truncatedAlerts")));
     if (res->outcome != AM_NOTIFY_OK)
         buf_printf(&line, " -> %d", res->status);
+    if (r->show_group_key)
+        buf_printf(&line, " key=%s", json_string_value(json_object_get(body, "groupKey")));
     if (r->nout < MAX_OUT)
         r->out[r->nout++] = buf_steal(&line, NULL);
     buf_fini(&line);
@@ -369,6 +372,7 @@ static bool run_case(const char *path)
     r.id_label = json_string_value(json_object_get(c, "id_label"));
     if (!r.id_label)
         r.id_label = "instance";
+    r.show_group_key = json_is_true(json_object_get(c, "show_group_key"));
     r.inhibit = json_object_get(c, "inhibit");
     r.silences = json_object_get(c, "silences");
     r.mutes = json_object_get(c, "mute");

@@ -2,10 +2,13 @@
 /* Unit tests for remote-write ingestion: 1.0/2.0 bodies, captures, every error status. */
 #include <dirent.h>
 #include <jansson.h>
+#include <signal.h>
 #include <snappy-c.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "common/err.h"
 #include "common/labels.h"
@@ -512,6 +515,82 @@ static void test_v2_bad_refs(void)
     tsdb_close(db);
 }
 
+static void test_empty_values_same_series(void)
+{
+    static const char *const with_empty[] = {"__name__", "m", "job", "", "a", "1"};
+    static const char *const without[] = {"a", "1", "__name__", "m"};
+    struct tsdb *db = new_db();
+    struct ingest_result res;
+    uint8_t *body;
+    size_t len;
+    raw_v1(with_empty, 3, without, 2, &body, &len);
+    /* Both series are {__name__="m", a="1"}: the second sample has the same timestamp and
+     * value, so it is an idempotent duplicate. */
+    CHECK(ingest_write(db, CT_V1, "snappy", body, len, NULL, &res) == 0);
+    CHECK_INT(res.samples_written, 2);
+    CHECK_INT(head_series(db), 1);
+    CHECK_INT(stored(db, "{__name__=\"m\", a=\"1\", job=\"\"}"), 1);
+    xfree(body);
+    tsdb_close(db);
+}
+
+static char *tmpdir_new(void)
+{
+    char tmpl[] = "/tmp/tocsin-ingest-XXXXXX";
+    CHECK(mkdtemp(tmpl) != NULL);
+    return xstrdup(tmpl);
+}
+
+static void test_wal_failure_is_retryable(void)
+{
+    struct tsdb_options o;
+    struct tsdb *db = NULL;
+    struct ingest_result res;
+    struct rlimit rl;
+    struct rwenc *w = rwenc_new(1);
+    struct labels *a = L2("m", "k", "v");
+    char *dir = tmpdir_new(), *cmd;
+    uint8_t *body;
+    size_t len;
+    tsdb_options_default(&o);
+    o.dir = dir;
+    o.background = false;
+    o.now_ms = clock_fn;
+    CHECK(tsdb_open(&o, &db, NULL) == 0);
+    for (int i = 0; i < 500; i++)
+        rwenc_add(w, a, now_ms - 500000 + i * 1000, i);
+    rwenc_finish(w, true, &body, &len);
+    /* The disk is "full": writes beyond 1 KiB fail with EFBIG. */
+    signal(SIGXFSZ, SIG_IGN);
+    CHECK(getrlimit(RLIMIT_FSIZE, &rl) == 0);
+    rl.rlim_cur = 1024;
+    CHECK(setrlimit(RLIMIT_FSIZE, &rl) == 0);
+    CHECK(ingest_write(db, CT_V1, "snappy", body, len, NULL, &res) == ERR_IO);
+    CHECK_INT(res.status, 500);
+    CHECK(strstr(res.message, "retry") != NULL);
+    rl.rlim_cur = rl.rlim_max;
+    CHECK(setrlimit(RLIMIT_FSIZE, &rl) == 0);
+    /* Nothing of the failed request is visible or half-stored. */
+    CHECK_INT(stored(db, "{__name__=\"m\"}"), 0);
+    CHECK_INT(head_series(db), 0);
+    /* The sender retries and succeeds; the samples are in the WAL this time. */
+    CHECK(ingest_write(db, CT_V1, "snappy", body, len, NULL, &res) == 0);
+    CHECK_INT(res.status, 204);
+    CHECK_INT(res.samples_written, 500);
+    tsdb_close(db);
+    db = NULL;
+    CHECK(tsdb_open(&o, &db, NULL) == 0);
+    CHECK_INT(stored(db, "{__name__=\"m\"}"), 500);
+    tsdb_close(db);
+    cmd = xasprintf("rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+    xfree(cmd);
+    xfree(dir);
+    xfree(body);
+    labels_free(a);
+    rwenc_free(w);
+}
+
 static const struct test_case tests[] = {
     TEST(test_v1_and_v2_success),
     TEST(test_content_type_variants),
@@ -522,6 +601,8 @@ static const struct test_case tests[] = {
     TEST(test_series_limit),
     TEST(test_captured_prometheus_bodies),
     TEST(test_v2_bad_refs),
+    TEST(test_empty_values_same_series),
+    TEST(test_wal_failure_is_retryable),
     {0},
 };
 TEST_MAIN(tests)

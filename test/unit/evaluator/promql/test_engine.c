@@ -129,6 +129,8 @@ static void test_errors(void)
     add_series(ts, "other_total", "db", "0", 11, 60000, 0, 1);
     CHECK_INT(promql_query_instant(eng, &st, "-{job=\"db\"}", 60000, &r, &e), ERR_INVALID);
     CHECK_STREQ(e.msg, "vector cannot contain metrics with the same labelset");
+    CHECK_INT(promql_query_range(eng, &st, "-{job=\"db\"}", 0, 120000, 60000, &r, &e), ERR_INVALID);
+    CHECK_STREQ(e.msg, "vector cannot contain metrics with the same labelset");
     CHECK_INT(promql_query_instant(eng, &st, "req_total + on(job) req_total", 60000, &r, &e),
               ERR_INVALID);
     CHECK(strstr(e.msg, "many-to-many matching not allowed") != NULL);

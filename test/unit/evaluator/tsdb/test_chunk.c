@@ -77,7 +77,22 @@ static void test_chunk_random_round_trip(void)
         size_t n = 1 + next_rand() % CHUNK_SAMPLES;
         int64_t ts = (int64_t)(next_rand() % 2000000000000ULL) - 1000000000000LL;
         for (size_t k = 0; k < n; k++) {
-            switch (round % 4) {
+            switch (round % 6) {
+            case 4: /* integers around the exact-integer limit and sign changes */
+                ts += 1000;
+                v[k] =
+                    (double)((int64_t)(next_rand() % 64) - 32) + (k % 3 == 0   ? 9007199254740992.0
+                                                                  : k % 3 == 1 ? -9007199254740990.0
+                                                                               : 0);
+                break;
+            case 5: /* mixed: small integers, -0.0, halves, big deltas */
+                ts += 15000;
+                v[k] = k % 5 == 0   ? -0.0
+                       : k % 5 == 1 ? (double)(next_rand() % 100)
+                       : k % 5 == 2 ? (double)(int64_t)(next_rand() % 4000000000ULL) - 2e9
+                       : k % 5 == 3 ? 0.5 * (double)(next_rand() % 10)
+                                    : (double)(next_rand() % 1000000);
+                break;
             case 0: /* regular scrape with jitter */
                 ts += 15000 + (int64_t)(next_rand() % 50) - 25;
                 v[k] = (double)(next_rand() % 1000);

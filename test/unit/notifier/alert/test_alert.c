@@ -142,6 +142,47 @@ static void test_put_merge_overlap(void)
     am_alert_free(neu);
 }
 
+static void test_merge_like_live_alertmanager(void)
+{
+    /* Re-posts answered by a live Alertmanager 0.25 (GET /api/v2/alerts afterwards), times
+     * relative to now N; "none" = no endsAt (resolve_timeout 5m, timeout flag) */
+    static const struct {
+        const char *name;
+        int64_t s1, e1, s2, e2; /* e = -1: none */
+        int64_t want_s, want_e;
+    } cases[] = {
+        {"a", -3600, 3600, -1800, 5400, -3600, 5400}, /* start inside: merged */
+        {"b", -3600, 3600, 7200, 10800, 7200, 10800}, /* disjoint: replaced */
+        {"c", -3600, 7200, -7200, 3600, -7200, 7200}, /* end inside: older later end kept */
+        {"d", -3600, -1, -1800, 60, -3600, 60},       /* older end was a timeout: not kept */
+        {"f", -3600, -1, -1800, -1, -3600, 301},      /* both timeouts: the newer one */
+    };
+    const int64_t N = 1800000000LL * S;
+    struct am_alerts p;
+    am_alerts_init(&p);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *kv[] = {"alertname", cases[i].name};
+        struct am_alert *x = mk(kv, 1), *y = mk(kv, 1);
+        const struct am_alert *got;
+        x->updated_at = N;
+        x->starts_at = N + cases[i].s1 * S;
+        x->timeout = cases[i].e1 < 0;
+        x->ends_at = N + (x->timeout ? 300 : cases[i].e1) * S;
+        y->updated_at = N + S;
+        y->starts_at = N + cases[i].s2 * S;
+        y->timeout = cases[i].e2 < 0;
+        y->ends_at = N + (y->timeout ? 301 : cases[i].e2) * S;
+        am_alerts_put(&p, x, N);
+        got = am_alerts_put(&p, y, N + S);
+        if (got->starts_at != N + cases[i].want_s * S || got->ends_at != N + cases[i].want_e * S)
+            test_fail(__FILE__, __LINE__, "%s: got %lld..%lld", cases[i].name,
+                      (long long)((got->starts_at - N) / S), (long long)((got->ends_at - N) / S));
+        am_alert_free(x);
+        am_alert_free(y);
+    }
+    am_alerts_fini(&p);
+}
+
 static void test_provider_put_gc(void)
 {
     const char *x[] = {"alertname", "X"};
@@ -236,6 +277,7 @@ static const struct test_case tests[] = {
     TEST(test_resolved_at),
     TEST(test_merge_rules),
     TEST(test_put_merge_overlap),
+    TEST(test_merge_like_live_alertmanager),
     TEST(test_provider_put_gc),
     TEST(test_notify_order),
     TEST(test_time_forms),

@@ -233,6 +233,85 @@ static void test_async_attempt_not_duplicated_and_free_safe(void)
     rec_complete(&r0, 200); /* must be a harmless no-op (ASan checks) */
 }
 
+static void test_hung_attempt_replaced(void)
+{
+    /* A sender that never answers: after twice the attempt timeout the next tick starts a new
+     * delivery instead of waiting forever; the late answer of the old one is ignored. */
+    struct rec r0;
+    struct am_integration *its[1];
+    struct am_receiver recv = {"r", its, 1};
+    const struct am_receiver *rv[] = {&recv};
+    struct dispatch_route_opts ro = route();
+    struct dispatch_opts o;
+    struct dispatch *d;
+    am_notify_done_cb first_done;
+    void *first_arg;
+    struct am_notify_result ok;
+    rec_init(&r0, 0, true);
+    r0.async = true;
+    its[0] = &r0.base;
+    dispatch_opts_default(&o);
+    o.attempt_timeout = 60 * S;
+    d = dispatch_new(rv, 1, NULL, &o, 0);
+    insert(d, alert("A", "a", 0, 36000 * S, 0), &ro, 0);
+    dispatch_advance(d, 30 * S);
+    CHECK_INT(r0.calls, 1);
+    first_done = r0.pending;
+    first_arg = r0.pending_arg;
+    dispatch_advance(d, 330 * S); /* 300 s > 2 x 60 s in flight: replaced */
+    CHECK_INT(r0.calls, 2);
+    memset(&ok, 0, sizeof(ok));
+    ok.outcome = AM_NOTIFY_OK;
+    first_done(first_arg, &ok); /* late answer of the abandoned attempt: ignored */
+    CHECK(dispatch_group_busy(d, GK));
+    rec_complete(&r0, 200);
+    CHECK(!dispatch_group_busy(d, GK));
+    dispatch_free(d);
+}
+
+static int64_t fake_wall;
+
+static int64_t wall_now(void *ctx)
+{
+    (void)ctx;
+    return fake_wall;
+}
+
+static void test_no_catch_up_after_stall(void)
+{
+    /* Real-time mode: the process was stopped for 1000 s; the overdue tick runs once at the
+     * current time and the next one is group_interval after it (a 400 receiver is asked once
+     * per tick, so a burst of replayed ticks would show as extra calls). */
+    struct rec r0;
+    struct am_integration *its[1];
+    struct am_receiver recv = {"r", its, 1};
+    const struct am_receiver *rv[] = {&recv};
+    struct dispatch_route_opts ro = route();
+    struct dispatch_hooks h;
+    struct dispatch *d;
+    rec_init(&r0, 0, true);
+    for (int i = 0; i < 32; i++)
+        r0.script[i] = 400;
+    r0.nscript = 32;
+    its[0] = &r0.base;
+    memset(&h, 0, sizeof(h));
+    h.now = wall_now;
+    fake_wall = 0;
+    d = dispatch_new(rv, 1, &h, NULL, 0);
+    insert(d, alert("A", "a", 0, 36000 * S, 0), &ro, 0);
+    fake_wall = 1000 * S;
+    dispatch_advance(d, 1000 * S);
+    CHECK_INT(r0.calls, 1);
+    CHECK_INT(r0.last_flush, 1000 * S);
+    fake_wall = 1299 * S;
+    dispatch_advance(d, 1299 * S);
+    CHECK_INT(r0.calls, 1);
+    fake_wall = 1300 * S;
+    dispatch_advance(d, 1300 * S);
+    CHECK_INT(r0.calls, 2);
+    dispatch_free(d);
+}
+
 static void test_retry_backoff_independent_of_interval(void)
 {
     struct rec r0;
@@ -326,6 +405,193 @@ static void test_hooks_mute_and_silence(void)
     CHECK_INT(r0.calls, 1);
     CHECK_STREQ(r0.last, "b:firing");
     CHECK_INT(attempts, 1);
+    dispatch_free(d);
+}
+
+static bool silence_flag(void *ctx, const struct am_alert *a, int64_t now)
+{
+    (void)a;
+    (void)now;
+    return *(bool *)ctx;
+}
+
+static void test_retry_abandoned_when_nothing_to_send(void)
+{
+    struct rec r0;
+    struct am_integration *its[1];
+    struct am_receiver recv = {"r", its, 1};
+    const struct am_receiver *rv[] = {&recv};
+    struct dispatch_route_opts ro = route();
+    struct dispatch_hooks h;
+    struct dispatch *d;
+    bool silenced = false;
+    unsigned calls;
+    rec_init(&r0, 0, true);
+    for (int i = 0; i < 32; i++)
+        r0.script[i] = 503;
+    r0.nscript = 32;
+    its[0] = &r0.base;
+    memset(&h, 0, sizeof(h));
+    h.ctx = &silenced;
+    h.silenced = silence_flag;
+    d = dispatch_new(rv, 1, &h, NULL, 0);
+    insert(d, alert("A", "a", 0, 36000 * S, 0), &ro, 0);
+    dispatch_advance(d, 300 * S);
+    CHECK(r0.calls > 3);
+    CHECK(dispatch_group_busy(d, GK));
+    silenced = true;
+    dispatch_advance(d, 330 * S); /* tick: everything silenced, the retry is dropped */
+    CHECK(!dispatch_group_busy(d, GK));
+    calls = r0.calls;
+    dispatch_advance(d, 3000 * S);
+    CHECK_INT(r0.calls, calls);
+    dispatch_free(d);
+}
+
+struct first_seen {
+    int64_t first[300];
+    unsigned count[300];
+};
+
+static void record_first(void *ctx, const char *group_key, const char *receiver, unsigned index,
+                         const struct am_notify_result *r, unsigned attempt, int64_t now)
+{
+    struct first_seen *fs = ctx;
+    const char *p = strstr(group_key, "G");
+    long i = p ? strtol(p + 1, NULL, 10) : -1;
+    (void)receiver;
+    (void)index;
+    (void)r;
+    (void)attempt;
+    CHECK(i >= 0 && i < 300);
+    if (fs->count[i]++ == 0)
+        fs->first[i] = now;
+}
+
+static void test_many_groups_tick_on_time(void)
+{
+    /* 300 groups with pseudo-random group_wait / group_interval / creation times: every first
+     * notification happens exactly at creation + group_wait and repeats happen on the first
+     * tick after repeat_interval, whatever the interleaving (checks the event heap). */
+    struct rec r0;
+    struct am_integration *its[1];
+    struct am_receiver recv = {"r", its, 1};
+    const struct am_receiver *rv[] = {&recv};
+    struct dispatch_hooks h;
+    struct dispatch *d;
+    static struct first_seen fs;
+    struct dispatch_route_opts ro[300];
+    int64_t created[300];
+    uint64_t x = 12345;
+    rec_init(&r0, 0, true);
+    its[0] = &r0.base;
+    memset(&h, 0, sizeof(h));
+    h.ctx = &fs;
+    h.attempted = record_first;
+    for (int i = 0; i < 300; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        ro[i] = route();
+        ro[i].group_wait = (int64_t)((x >> 33) % 60) * S;
+        ro[i].group_interval = (int64_t)((x >> 20) % 50 + 1) * S;
+        ro[i].repeat_interval = 120 * S;
+        created[i] = (int64_t)((x >> 40) % 100) * S;
+    }
+    memset(&fs, 0, sizeof(fs));
+    d = dispatch_new(rv, 1, &h, NULL, 0);
+    for (int64_t t = 0; t <= 100 * S; t += S) {
+        dispatch_advance(d, t);
+        for (int i = 0; i < 300; i++) {
+            char name[16];
+            if (created[i] != t)
+                continue;
+            snprintf(name, sizeof(name), "G%d", i);
+            insert(d, alert(name, "x", t, 36000 * S, t), &ro[i], t);
+        }
+    }
+    dispatch_advance(d, 1000 * S);
+    for (int i = 0; i < 300; i++) {
+        int64_t gw = ro[i].group_wait, gi = ro[i].group_interval;
+        int64_t first = created[i] + gw, ticks_to_repeat = (120 * S + gi) / gi;
+        unsigned expect = 1;
+        /* repeats land on the first tick strictly after first + repeat_interval */
+        for (int64_t last = first; last + ticks_to_repeat * gi <= 1000 * S;
+             last += ticks_to_repeat * gi)
+            expect++;
+        if (fs.first[i] != first || fs.count[i] != expect)
+            test_fail(__FILE__, __LINE__,
+                      "group %d: first %lld (want %lld), %u sends (want %u), gw %lld gi %lld", i,
+                      (long long)fs.first[i], (long long)first, fs.count[i], expect, (long long)gw,
+                      (long long)gi);
+    }
+    dispatch_free(d);
+}
+
+static void test_shared_nflog_survives_reload(void)
+{
+    struct rec r0;
+    struct am_integration *its[1];
+    struct am_receiver recv = {"r", its, 1};
+    const struct am_receiver *rv[] = {&recv};
+    struct dispatch_route_opts ro = route();
+    struct dispatch_opts o;
+    struct nflog log;
+    struct dispatch *d;
+    rec_init(&r0, 0, true);
+    its[0] = &r0.base;
+    nflog_init(&log, NULL, 120 * 3600 * S);
+    dispatch_opts_default(&o);
+    o.nflog = &log;
+    d = dispatch_new(rv, 1, NULL, &o, 0);
+    insert(d, alert("A", "a", 0, 36000 * S, 0), &ro, 0);
+    dispatch_advance(d, 30 * S);
+    CHECK_INT(r0.calls, 1);
+    dispatch_free(d); /* "reload": a new dispatcher, same log */
+    d = dispatch_new(rv, 1, NULL, &o, 40 * S);
+    insert(d, alert("A", "a", 0, 36000 * S, 0), &ro, 40 * S);
+    dispatch_advance(d, 40 * S); /* old alert: immediate flush, already notified */
+    CHECK_INT(r0.calls, 1);
+    dispatch_free(d);
+    nflog_fini(&log);
+}
+
+struct listing {
+    char text[512];
+};
+
+static void list_group(void *arg, const char *group_key, const struct labels *group_labels,
+                       const char *receiver, const struct am_alert *const *alerts, size_t n)
+{
+    struct listing *l = arg;
+    size_t off = strlen(l->text);
+    (void)group_labels;
+    off += (size_t)snprintf(l->text + off, sizeof(l->text) - off, "%s@%s[", group_key, receiver);
+    for (size_t i = 0; i < n; i++)
+        off += (size_t)snprintf(l->text + off, sizeof(l->text) - off, "%s%s", i ? "," : "",
+                                labels_get(alerts[i]->labels, "instance"));
+    snprintf(l->text + off, sizeof(l->text) - off, "] ");
+}
+
+static void test_groups_listing_order(void)
+{
+    /* captures/alertmanager-webhook-run1/api_v2_alerts_groups_after.json: fewer group labels
+     * first, then by values; alerts in notification order */
+    struct dispatch *d = dispatch_new(NULL, 0, NULL, NULL, 0);
+    struct dispatch_route_opts ro = route(), all = route();
+    struct listing l;
+    all.group_by_all = true;
+    all.route_key = "{}/{team=~\"db|infra\"}";
+    all.receiver = "team";
+    insert(d, alert("Inh2", "j", 0, 3600 * S, 0), &ro, 0);
+    insert(d, alert("Inh2", "i", 0, 3600 * S, 0), &ro, 0);
+    insert(d, alert("DB", "d2", 0, 3600 * S, 0), &all, 0);
+    insert(d, alert("Disk", "c", 0, 3600 * S, 0), &ro, 0);
+    insert(d, alert("DB", "d1", 0, 3600 * S, 0), &all, 0);
+    insert(d, alert("Disk", "b", 0, 3600 * S, 0), &ro, 0);
+    memset(&l, 0, sizeof(l));
+    dispatch_foreach_group(d, list_group, &l);
+    CHECK_STREQ(l.text, "{}:{alertname=\"Disk\"}@r[b,c] {}:{alertname=\"Inh2\"}@r[i,j] "
+                        "{}/{team=~\"db|infra\"}:{alertname=\"DB\", instance=\"d1\"}@team[d1] "
+                        "{}/{team=~\"db|infra\"}:{alertname=\"DB\", instance=\"d2\"}@team[d2] ");
     dispatch_free(d);
 }
 
@@ -541,8 +807,14 @@ static const struct test_case tests[] = {
     TEST(test_old_alert_flushes_immediately_once),
     TEST(test_resolved_kept_until_every_integration_succeeds),
     TEST(test_async_attempt_not_duplicated_and_free_safe),
+    TEST(test_hung_attempt_replaced),
+    TEST(test_no_catch_up_after_stall),
     TEST(test_retry_backoff_independent_of_interval),
     TEST(test_hooks_mute_and_silence),
+    TEST(test_retry_abandoned_when_nothing_to_send),
+    TEST(test_many_groups_tick_on_time),
+    TEST(test_shared_nflog_survives_reload),
+    TEST(test_groups_listing_order),
     TEST(test_rate_limit_delays),
     TEST(test_bad_route_rejected),
     TEST(test_group_key_and_group_by_all),

@@ -108,6 +108,14 @@ static void test_match_and_group_keys(void)
     xfree(m);
     labels_free(ls);
 
+    /* Values are quoted like Go's %q. */
+    {
+        struct label odd[] = {{"alertname", "a\tb\"c"}};
+        k = group_key_for(f.root, odd, 1);
+        CHECK_STREQ(k, "{}:{alertname=\"a\\tb\\\"c\"}");
+        xfree(k);
+    }
+
     /* continue: true on the first child lets the second one match too. */
     ls = labels_new(both, 3);
     n = route_match(f.root, ls, &m);
@@ -170,8 +178,7 @@ static void test_nested_fallback_to_parent(void)
     ls = labels_new(y, 2);
     CHECK_INT(route_match(f.root, ls, &m), 1);
     CHECK_STREQ(m[0]->receiver, "c");
-    CHECK_STREQ(m[0]->key,
-                "{}/{service=~\"^(?:^(foo1|foo2|baz)$)$\"}/{severity=\"critical\"}");
+    CHECK_STREQ(m[0]->key, "{}/{service=~\"^(?:^(foo1|foo2|baz)$)$\"}/{severity=\"critical\"}");
     xfree(m);
     labels_free(ls);
     teardown(&f);

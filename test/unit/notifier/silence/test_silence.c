@@ -47,6 +47,15 @@ static void test_validation(void)
     CHECK(silence_add_matcher(s, "bad-name", "x", false, true, &e) != 0);
     CHECK(silence_add_matcher(s, "x", "(", true, true, &e) != 0);
     silence_free(s);
+    s = mk("a", "b", NOW - 2 * MIN, NOW - MIN);
+    CHECK(silence_check_post(s, NOW, &e) != 0);
+    CHECK_STREQ(e.msg, "Failed to create silence: end time can't be in the past");
+    s->ends_at_ms = s->starts_at_ms;
+    CHECK(silence_check_post(s, NOW - 3 * MIN, &e) != 0);
+    CHECK_STREQ(e.msg, "Failed to create silence: start time must be before end time");
+    s->ends_at_ms = NOW + MIN;
+    CHECK_INT(silence_check_post(s, NOW, &e), 0);
+    silence_free(s);
     s = silence_new();
     CHECK(silence_validate(s, &e) != 0);
     CHECK_STREQ(e.msg, "at least one matcher required");
