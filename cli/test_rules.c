@@ -554,22 +554,6 @@ static void ps_string(const struct ps *v, size_t n, struct buf *b)
     }
 }
 
-/* The rules' query and sink contexts in one. */
-struct ut_ctx {
-    struct rules_query_ctx q;
-    struct memstore *ms;
-};
-
-static int ut_query(void *ctx, const char *expr, int64_t ts, struct rule_vector *out, struct err *e)
-{
-    return rules_query_engine(&((struct ut_ctx *)ctx)->q, expr, ts, out, e);
-}
-
-static int ut_append(void *ctx, const struct rule_sample *s, size_t n, struct err *e)
-{
-    return memstore_append(((struct ut_ctx *)ctx)->ms, s, n, e);
-}
-
 static void run_test_group(const struct ut_file *f, const struct ut_group *tg,
                            const struct ut_opts *uo, struct rule_errors *errs)
 {
@@ -617,10 +601,10 @@ static void run_test_group(const struct ut_file *f, const struct ut_group *tg,
     }
 
     /* rule files */
-    struct ut_ctx uctx = {qctx, &ms};
-    go.query = ut_query;
-    go.append = ut_append;
-    go.ctx = &uctx;
+    go.query = rules_query_engine;
+    go.query_ctx = &qctx;
+    go.append = memstore_append;
+    go.append_ctx = &ms;
     go.external_labels = tg->external_labels;
     go.external_url = tg->external_url;
     go.default_interval_ms = tg->interval;

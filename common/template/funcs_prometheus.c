@@ -32,12 +32,22 @@ static struct tmpl_value *labels_map(const struct labels *ls)
     return m;
 }
 
+/* Prometheus's query result element: *template.sample {Labels map[string]string; Value}. */
+static const char *const sample_fields[] = {"Labels", "Value"};
+static const struct tmpl_struct_type sample_type =
+    TMPL_STRUCT_TYPE("*template.sample", sample_fields, 2);
+
 struct tmpl_value *tmpl_prom_sample(const struct labels *ls, double value)
 {
-    struct tmpl_value *s = tmpl_map(TMPL_NULL);
-    tmpl_map_set(s, "Labels", labels_map(ls));
-    tmpl_map_set(s, "Value", tmpl_float(value));
-    return s;
+    struct tmpl_value *f[2];
+    f[0] = labels_map(ls);
+    f[1] = tmpl_float(value);
+    return tmpl_struct(&sample_type, f);
+}
+
+static bool is_sample(const struct tmpl_value *v)
+{
+    return v->kind == TMPL_OBJECT && v->u.obj.type == &sample_type.obj;
 }
 
 /* The anonymous struct Prometheus's AlertTemplateData returns: fixed fields, Go's type name. */
@@ -349,9 +359,10 @@ static int fn_strip_domain(struct tmpl_ctx *ctx, int argc, struct tmpl_value **a
 static int fn_strvalue(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
                        struct tmpl_value **out, struct err *e)
 {
-    struct tmpl_value *l = tmpl_map_get(argv[0], "Labels"), *v;
+    struct tmpl_value *l, *v;
     UNUSED_CTX;
-    if (argv[0]->kind != TMPL_MAP || !l)
+    l = tmpl_struct_field(argv[0], 0);
+    if (!is_sample(argv[0]))
         return err_set(e, ERR_INVALID, "wrong type for value; expected *template.sample; got %s",
                        tmpl_type_name(argv[0]));
     v = tmpl_map_get(l, "__value__");
@@ -386,7 +397,7 @@ static int want_samples(const struct tmpl_value *v, struct err *e)
 
 static int want_sample(const struct tmpl_value *v, struct err *e)
 {
-    if (v->kind != TMPL_MAP || !tmpl_map_get(v, "Labels"))
+    if (!is_sample(v))
         return err_set(e, ERR_INVALID, "wrong type for value; expected *template.sample; got %s",
                        tmpl_type_name(v));
     return 0;
@@ -414,7 +425,7 @@ static int fn_label(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
     UNUSED_CTX;
     if ((rc = tmpl_arg_string(argv[0], &name, NULL, e)) != 0 || (rc = want_sample(argv[1], e)) != 0)
         return rc;
-    v = tmpl_map_get(tmpl_map_get(argv[1], "Labels"), name);
+    v = tmpl_map_get(tmpl_struct_field(argv[1], 0), name);
     *out = v ? tmpl_ref(v) : tmpl_string("");
     return 0;
 }
@@ -427,14 +438,14 @@ static int fn_value(struct tmpl_ctx *ctx, int argc, struct tmpl_value **argv,
     UNUSED_CTX;
     if ((rc = want_sample(argv[0], e)) != 0)
         return rc;
-    v = tmpl_map_get(argv[0], "Value");
+    v = tmpl_struct_field(argv[0], 1);
     *out = v ? tmpl_ref(v) : tmpl_float(0);
     return 0;
 }
 
 static const char *sample_label(const struct tmpl_value *s, const char *name)
 {
-    struct tmpl_value *v = tmpl_map_get(tmpl_map_get(s, "Labels"), name);
+    struct tmpl_value *v = tmpl_map_get(tmpl_struct_field(s, 0), name);
     return v && v->kind == TMPL_STRING ? v->u.str.s : "";
 }
 

@@ -200,7 +200,7 @@ static char *expand_or_error(const struct rule_group *g, const struct rule *r, c
 {
     char *out = NULL;
     struct err e;
-    struct rule_tmpl_query q = {g->opts->query, g->opts->ctx};
+    struct rule_tmpl_query q = {g->opts->query, g->opts->query_ctx};
     err_clear(&e);
     if (rule_template_expand(r->def.name, text, d, &q, &out, &e) == 0)
         return out;
@@ -501,7 +501,7 @@ static void send_alerts(struct rule_group *g, struct rule *r, int64_t ts, bool *
     }
     pthread_mutex_unlock(&g->mu);
     if (n > 0 && o->notify)
-        o->notify(o->ctx, r->def.expr, out, n);
+        o->notify(o->notify_ctx, r->def.expr, out, n);
     for (size_t i = 0; i < n; i++)
         rule_alert_free(copies[i]);
     free(copies);
@@ -581,10 +581,10 @@ static void write_outputs(struct rule_group *g, struct rule *r, struct rule_vect
             rule_vector_add(&stale, labels_dup(r->prev[i]), qts, nan.d);
     }
     if (o->append) {
-        if (out->n > 0 && o->append(o->ctx, out->v, out->n, &e) != 0)
+        if (out->n > 0 && o->append(o->append_ctx, out->v, out->n, &e) != 0)
             log_kv(LOG_WARN, "Rule sample appending failed", "group", g->name, "rule", r->def.name,
                    "err", e.msg, NULL);
-        if (stale.n > 0 && o->append(o->ctx, stale.v, stale.n, &e) != 0)
+        if (stale.n > 0 && o->append(o->append_ctx, stale.v, stale.n, &e) != 0)
             log_kv(LOG_WARN, "Adding stale sample failed", "group", g->name, "rule", r->def.name,
                    "err", e.msg, NULL);
     }
@@ -619,7 +619,7 @@ int rule_group_eval(struct rule_group *g, int64_t ts_ms)
         err_clear(&e);
         rule_vector_init(&res);
         rule_vector_init(&out);
-        rc = o->query(o->ctx, r->def.expr, qts, &res, &e);
+        rc = o->query(o->query_ctx, r->def.expr, qts, &res, &e);
         if (rc == 0) {
             if (r->def.kind == RULE_ALERT)
                 rc = eval_alerting(g, r, ts_ms, qts, &res, &out, &changed, &e);

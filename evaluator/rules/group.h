@@ -75,15 +75,16 @@ typedef void (*rule_notify_cb)(void *ctx, const char *expr, const struct rule_al
 /* What every group of a manager shares. Strings and labels are borrowed (must outlive groups). */
 struct rule_group_opts {
     rule_query_cb query;
+    void *query_ctx;                      /* first argument of query */
     rule_append_cb append;                /* may be NULL: outputs are dropped */
+    void *append_ctx;                     /* first argument of append */
     rule_notify_cb notify;                /* may be NULL */
-    void *ctx;                            /* passed to the three callbacks */
+    void *notify_ctx;                     /* first argument of notify */
     const struct labels *external_labels; /* may be NULL */
     const char *external_url;             /* may be NULL; generatorURL prefix */
     int64_t default_interval_ms;          /* global evaluation_interval (default 1m) */
     int64_t default_query_offset_ms;      /* global rule_query_offset */
     int64_t resend_delay_ms;              /* default 1m */
-    int64_t outage_tolerance_ms;          /* unused by the engine; reserved */
 };
 
 enum alert_state { ALERT_INACTIVE = 0, ALERT_PENDING = 1, ALERT_FIRING = 2 };

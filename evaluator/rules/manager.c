@@ -53,7 +53,7 @@ static void mark_stale(struct rules_manager *m, struct rule_group *g, int64_t no
         for (size_t j = 0; j < g->rules[i].nprev; j++)
             rule_vector_add(&v, labels_dup(g->rules[i].prev[j]), now_ms - g->query_offset_ms,
                             nan.d);
-    if (v.n > 0 && m->opts.append && m->opts.append(m->opts.ctx, v.v, v.n, &e) != 0)
+    if (v.n > 0 && m->opts.append && m->opts.append(m->opts.append_ctx, v.v, v.n, &e) != 0)
         log_kv(LOG_WARN, "Adding stale samples for removed rules failed", "group", g->name, "err",
                e.msg, NULL);
     rule_vector_fini(&v);

@@ -35,18 +35,13 @@ static void print_map(struct emit *em, int indent, const char *key, const struct
     emit_strmap(em, indent, key, m->keys, m->values, m->n);
 }
 
-static void print_route(struct emit *em, const struct am_route *r, int indent, bool root)
+static void print_route(struct emit *em, const struct am_route *r, int indent)
 {
     char tmp[64];
-    bool any = false;
-    if (r->receiver) {
+    if (r->receiver)
         emit_kv(em, indent, "receiver", r->receiver);
-        any = true;
-    }
-    if (r->group_by_set) {
+    if (r->group_by_set)
         emit_strv(em, indent, "group_by", r->group_by.v, r->group_by.n, false);
-        any = any || r->group_by.n;
-    }
     print_map(em, indent, "match", &r->match);
     print_map(em, indent, "match_re", &r->match_re);
     print_matchers(em, indent, "matchers", &r->new_matchers);
@@ -55,13 +50,12 @@ static void print_route(struct emit *em, const struct am_route *r, int indent, b
     emit_strv(em, indent, "active_time_intervals", r->active_time_intervals.v,
               r->active_time_intervals.n, false);
     emit_kv_raw(em, indent, "continue", r->continue_ ? "true" : "false");
-    (void)any;
     if (r->nroutes) {
         emit_key(em, indent, "routes");
         emit_nl(em);
         for (size_t i = 0; i < r->nroutes; i++) {
             emit_item(em, indent);
-            print_route(em, r->routes[i], indent + 2, false);
+            print_route(em, r->routes[i], indent + 2);
         }
     }
     if (r->group_wait_ms >= 0)
@@ -72,7 +66,6 @@ static void print_route(struct emit *em, const struct am_route *r, int indent, b
     if (r->repeat_interval_ms >= 0)
         emit_kv_raw(em, indent, "repeat_interval",
                     duration_format(r->repeat_interval_ms, tmp, sizeof(tmp)));
-    (void)root;
 }
 
 static void print_named(struct emit *em, const char *key, const struct am_named_interval *v,
@@ -104,7 +97,7 @@ int config_print_redacted(const struct am_config *c, struct buf *out)
     if (c->route) {
         emit_key(&em, 0, "route");
         emit_nl(&em);
-        print_route(&em, c->route, 2, true);
+        print_route(&em, c->route, 2);
     }
     if (c->ninhibit) {
         emit_key(&em, 0, "inhibit_rules");

@@ -183,6 +183,20 @@ for cap in "$AM"/captures/*/; do
         fail=$((fail + 1))
     fi
 done
+# Inhibition: the captured run1 alerts must be inhibited by exactly the sources Alertmanager
+# reported.
+run1=$AM/captures/alertmanager-webhook-run1
+if [ -f "$run1/api_v2_alerts_after.json" ] && [ -x "$BUILD/test/tools/am_inhibit_check" ]; then
+    total=$((total + 1))
+    if out=$("$BUILD/test/tools/am_inhibit_check" "$run1/am.yml" "$run1/api_v2_alerts_after.json" 2>&1); then
+        echo "ok am_config/inhibit-run1 ($(echo "$out" | grep -c '^ok') alerts)"
+        agree=$((agree + 1))
+    else
+        echo "not ok am_config/inhibit-run1: $(echo "$out" | grep '^not ok' | head -3)"
+        fail=$((fail + 1))
+    fi
+fi
+
 # Silence lifecycle: replay amtool's captured silence calls against our store.
 ex=$AM/captures/amtool-api/amtool_http_exchanges.jsonl
 if [ -f "$ex" ] && [ -x "$BUILD/test/tools/am_silence_replay" ]; then

@@ -51,6 +51,9 @@ check_case rules.yml 0 "$C/rules.yml"
 check_case rules_large.yml 0 "$C/rules_large.yml"
 check_case features.yml 0 --enable-feature=promql-experimental-functions,promql-duration-expr,promql-extended-range-selectors,promql-binop-fill-modifiers "$C/features.yml"
 check_case bad-rules-syntax.yml 1 "$C/bad-rules-syntax.yml"
+check_case "rules_duplicates.yml (lint warning)" 0 "$C/rules_duplicates.yml"
+check_case "rules_duplicates.yml --lint-fatal" 1 --lint-fatal "$C/rules_duplicates.yml"
+check_case "rules_duplicates.yml --lint=none --lint-fatal" 0 --lint=none --lint-fatal "$C/rules_duplicates.yml"
 check_case rules_extrafields.yml 1 "$C/rules_extrafields.yml"
 check_case "rules_extrafields.yml --ignore-unknown-fields" 0 --ignore-unknown-fields "$C/rules_extrafields.yml"
 # file:line:column and Prometheus's wording
@@ -91,4 +94,22 @@ test_case "rules_run_extrafields.yml --ignore-unknown-fields" 0 --ignore-unknown
 test_case rules_run_no_fuzzy.yml 1 rules_run_no_fuzzy.yml
 test_case "rules_run_fuzzy.yml --run correct" 0 --run correct rules_run_fuzzy.yml
 test_case "rules_run_fuzzy.yml --run wrong" 1 --run wrong rules_run_fuzzy.yml
+# The report text itself, against the real promtool when installed (these files give the same
+# output in 2.42 and 3.x).
+if command -v promtool >/dev/null; then
+    D=$(cd "$(dirname "$0")" && pwd)/rules_diff
+    for f in failing.yml rules_run.yml "$D"/*_test.yml; do
+        dir=$C
+        case $f in /*) dir=$(dirname "$f") f=$(basename "$f") ;; esac
+        (cd "$dir" && promtool test rules "$f") >"$TMP/want" 2>&1
+        (cd "$dir" && "${CLI[@]}" test rules "$f") >"$TMP/got" 2>&1
+        if cmp -s "$TMP/want" "$TMP/got"; then
+            ok "test $f output identical to promtool"
+        else
+            notok "test $f output identical to promtool" "$(diff "$TMP/want" "$TMP/got" | head -c 600 | tr '\n' ' ')"
+        fi
+    done
+else
+    echo "skip test output identical to promtool: promtool not installed"
+fi
 exit $FAIL

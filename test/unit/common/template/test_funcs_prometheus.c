@@ -130,6 +130,10 @@ static void test_prom_basic(void)
          "template: chain error context:1:10: executing \"chain error context\" at "
          "<\"missing\">: can't evaluate field banana in type []interface {}",
          1},
+        {"sample print", "{{ query \"metric\" | first }}", "&{map[__name__:metric instance:b] 21}",
+         0},
+        {"sample bad field", "{{ (query \"metric\" | first).Nope }}",
+         "can't evaluate field Nope in type *template.sample", 1},
         {"reReplaceAll", "{{ reReplaceAll \"(a)b\" \"x$1\" \"ab\" }}", "xa", 0},
         {"reReplaceAll braces", "{{ reReplaceAll \"(a)(b)\" \"${2}-$1$$\" \"xaby ab\" }}",
          "xb-a$y b-a$", 0},

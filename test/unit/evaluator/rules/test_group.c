@@ -96,7 +96,7 @@ static struct rule_group_opts opts_for(struct fake *f)
     o.query = fake_query;
     o.append = fake_append;
     o.notify = fake_notify;
-    o.ctx = f;
+    o.query_ctx = o.append_ctx = o.notify_ctx = f;
     o.default_interval_ms = 60000;
     o.resend_delay_ms = 60000;
     return o;

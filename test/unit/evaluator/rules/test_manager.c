@@ -74,7 +74,7 @@ static void test_manager(void)
     o.query = q;
     o.append = app;
     o.notify = notify;
-    o.ctx = &env;
+    o.query_ctx = o.append_ctx = o.notify_ctx = &env;
     o.default_interval_ms = 60000;
     struct rules_manager *m = rules_manager_new(&o, st);
     char *files[] = {rf, NULL};
