@@ -219,13 +219,14 @@ static int gen_build(struct evmgr *m, struct evcfg *cfg, struct rule_file **rfs,
     gen->opts.query = gen_query;
     gen->opts.append = gen_append;
     gen->opts.notify = gen_notify;
-    gen->opts.ctx = gen;
+    gen->opts.query_ctx = gen;
+    gen->opts.append_ctx = gen;
+    gen->opts.notify_ctx = gen;
     gen->opts.external_labels = cfg ? cfg->external_labels : NULL;
     gen->opts.external_url = m->external_url;
     gen->opts.default_interval_ms = cfg ? cfg->evaluation_interval_ms : 60000;
     gen->opts.default_query_offset_ms = cfg ? cfg->query_offset_ms : 0;
     gen->opts.resend_delay_ms = m->o.resend_delay_ms;
-    gen->opts.outage_tolerance_ms = m->o.outage_tolerance_ms;
     if (cfg && cfg->datasource.set) {
         const char *u = cfg->datasource.url;
         size_t ul = strlen(u);
@@ -661,6 +662,18 @@ int evmgr_load(struct evmgr *m, const char *config_path, struct err *e)
     rc = 0;
 out:
     if (rc != 0) {
+        if (e->line > 0 || e->file[0]) {
+            /* put the position into the message: it is what /-/reload and the log show */
+            char full[sizeof(e->msg) + 300];
+            err_format(e, full, sizeof(full));
+            size_t k = strlen(full);
+            if (k >= sizeof(e->msg))
+                k = sizeof(e->msg) - 1;
+            memcpy(e->msg, full, k);
+            e->msg[k] = '\0';
+            e->file[0] = '\0';
+            e->line = e->column = 0;
+        }
         m->loads_failed++;
         if (m->m_reload_fail)
             metrics_inc(m->m_reload_fail);
