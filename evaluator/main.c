@@ -4,6 +4,8 @@
  * (evaluator/manager). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "common/daemon.h"
 #include "common/err.h"
@@ -54,6 +56,27 @@ static void on_file_change(void *ctx)
 {
     struct evaluator *ev = ctx;
     (void)daemon_reload(ev->d, NULL);
+}
+
+/*
+ * The URL alerts link back to (generatorURL, $externalURL): --web.external-url without a
+ * trailing '/', or, as Prometheus does without it, http://<hostname>:<listen port>.
+ */
+static void external_url(const struct daemon_flags *f, char *out, size_t n)
+{
+    if (f->external_url[0]) {
+        snprintf(out, n, "%s", f->external_url);
+    } else {
+        char host[256] = "localhost";
+        const char *port = strrchr(f->listen_address, ':');
+        if (gethostname(host, sizeof(host) - 1) != 0)
+            snprintf(host, sizeof(host), "localhost");
+        host[sizeof(host) - 1] = '\0';
+        snprintf(out, n, "http://%s:%s", host, port ? port + 1 : "9099");
+    }
+    size_t k = strlen(out);
+    while (k > 0 && out[k - 1] == '/')
+        out[--k] = '\0';
 }
 
 int main(int argc, char **argv)
@@ -170,6 +193,8 @@ int main(int argc, char **argv)
     write_api_register_metrics(&ev.wapi);
 
     ev.d = d;
+    char ext_url[1024];
+    external_url(daemon_flags(d), ext_url, sizeof(ext_url));
     struct evmgr_opts mo = {
         .base = daemon_base(d),
         .wq = ev.wq,
@@ -177,7 +202,7 @@ int main(int argc, char **argv)
         .engine = ev.engine,
         .metrics = daemon_metrics(d),
         .state_dir = daemon_flags(d)->storage_path,
-        .external_url = daemon_flags(d)->external_url,
+        .external_url = ext_url,
         .resend_delay_ms = resend_delay,
         .outage_tolerance_ms = outage_tolerance,
         .for_grace_period_ms = grace,

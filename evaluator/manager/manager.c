@@ -114,9 +114,21 @@ static int gen_append(void *ctx, const struct rule_sample *s, size_t n, struct e
     tsdb_appender_free(a);
     if (rc == 0 && res.rejected > 0)
         log_kv(LOG_DEBUG, "Rule samples rejected by the window", "err", res.first_error, NULL);
-    if (gen->cfg && gen->cfg->nremote_write > 0 && tl_job != NULL)
-        for (size_t i = 0; i < n; i++)
-            rule_vector_add(&tl_job->rw, labels_dup(s[i].labels), s[i].t, s[i].v);
+    if (gen->cfg && gen->cfg->nremote_write > 0 && tl_job != NULL) {
+        /* as Prometheus's remote_write: external labels added where the series lacks them */
+        const struct labels *ext = gen->opts.external_labels;
+        struct labels_builder lb;
+        labels_builder_init(&lb);
+        for (size_t i = 0; i < n; i++) {
+            labels_builder_reset(&lb);
+            labels_builder_from(&lb, s[i].labels);
+            for (size_t j = 0; ext && j < ext->n; j++)
+                if (labels_get(s[i].labels, ext->v[j].name) == NULL)
+                    labels_builder_set(&lb, ext->v[j].name, ext->v[j].value);
+            rule_vector_add(&tl_job->rw, labels_builder_finish(&lb), s[i].t, s[i].v);
+        }
+        labels_builder_fini(&lb);
+    }
     return rc;
 }
 

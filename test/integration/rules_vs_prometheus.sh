@@ -5,6 +5,8 @@
 # (groups, rule names, queries, types, health, state, labels, annotations, alerts), compared
 # with timestamps and durations left out. Data is current (timestamps up to now), so `for`
 # durations play out within seconds.
+# A second evaluator runs the same rules against a plain Prometheus receiver as its `datasource`
+# and remote-writes its outputs there (as vmalert does): its alerts and rules must match too.
 . "$TOCSIN_ROOT/test/integration/lib.bash"
 need_cmd prometheus promtool curl python3
 RW_ENCODE=$TOCSIN_BUILD/test/tools/rw_encode
@@ -14,6 +16,8 @@ RW_ENCODE=$TOCSIN_BUILD/test/tools/rw_encode
 }
 EV=$(free_port)
 PR=$(free_port)
+DS=$(free_port)
+PB=$(free_port)
 W=$T_WORK
 
 cat >"$W/rules.yml" <<'YAML'
@@ -72,12 +76,24 @@ cat >"$W/evaluator.yml" <<'YAML'
 global: {evaluation_interval: 1s, external_labels: {replica: ev}}
 rule_files: [rules.yml]
 YAML
+cat >"$W/evaluator-ds.yml" <<YAML
+global: {evaluation_interval: 1s}
+rule_files: [rules.yml]
+datasource: {url: 'http://127.0.0.1:$PB', timeout: 10s}
+remote_write: [{url: 'http://127.0.0.1:$PB/api/v1/write'}]
+YAML
+echo 'global: {scrape_interval: 1m}' >"$W/prometheus-b.yml"
+bg_start prometheus-b prometheus --config.file="$W/prometheus-b.yml" --storage.tsdb.path="$W/promb" \
+    --web.listen-address=127.0.0.1:$PB --web.enable-remote-write-receiver
+bg_start evaluator-ds "$TOCSIN_BIN/tocsin-evaluator" --web.listen-address=127.0.0.1:$DS \
+    --storage.path="$W/ds" --config.file="$W/evaluator-ds.yml"
 bg_start prometheus prometheus --config.file="$W/prometheus.yml" --storage.tsdb.path="$W/prom" \
     --web.listen-address=127.0.0.1:$PR --web.enable-remote-write-receiver
 bg_start evaluator "$TOCSIN_BIN/tocsin-evaluator" --web.listen-address=127.0.0.1:$EV \
     --storage.path="$W/ev" --config.file="$W/evaluator.yml"
-if ! wait_http "http://127.0.0.1:$PR/-/ready" 30 || ! wait_http "http://127.0.0.1:$EV/-/ready" 20; then
-    t_fail start "$(tail -n 5 "$W/prometheus.log" "$W/evaluator.log")"
+if ! wait_http "http://127.0.0.1:$PR/-/ready" 30 || ! wait_http "http://127.0.0.1:$EV/-/ready" 20 ||
+    ! wait_http "http://127.0.0.1:$PB/-/ready" 30 || ! wait_http "http://127.0.0.1:$DS/-/ready" 20; then
+    t_fail start "$(tail -n 5 "$W/prometheus.log" "$W/evaluator.log" "$W/prometheus-b.log" "$W/evaluator-ds.log")"
     t_done
 fi
 t_ok start
@@ -101,8 +117,9 @@ post() {
 }
 s1=$(post "http://127.0.0.1:$EV/api/v1/write")
 s2=$(post "http://127.0.0.1:$PR/api/v1/write")
-if [ "$s1" = 204 ] && [ "$s2" = 204 ]; then t_ok same-data-pushed; else
-    t_fail same-data-pushed "evaluator $s1, prometheus $s2: $(cat "$W/post.out")"
+s3=$(post "http://127.0.0.1:$PB/api/v1/write")
+if [ "$s1" = 204 ] && [ "$s2" = 204 ] && [ "$s3" = 204 ]; then t_ok same-data-pushed; else
+    t_fail same-data-pushed "evaluator $s1, prometheus $s2, datasource $s3: $(cat "$W/post.out")"
 fi
 
 # compare until both agree (evaluation times differ by up to a second), at most 25 s
@@ -169,19 +186,23 @@ for ((i = 0; i < 50; i++)); do
     ready "$EV" && ready "$PR" && break
     sleep 0.5
 done
-for what in alerts rules; do
-    ok=0
-    for ((i = 0; i < 20; i++)); do
-        if python3 "$W/cmp.py" "$what" "http://127.0.0.1:$EV" "http://127.0.0.1:$PR" >"$W/cmp-$what.out" 2>&1; then
-            ok=1
-            break
+for pair in "$EV:" "$DS:-with-datasource"; do
+    port=${pair%%:*}
+    tag=${pair#*:}
+    for what in alerts rules; do
+        ok=0
+        for ((i = 0; i < 30; i++)); do
+            if python3 "$W/cmp.py" "$what" "http://127.0.0.1:$port" "http://127.0.0.1:$PR" >"$W/cmp-$what$tag.out" 2>&1; then
+                ok=1
+                break
+            fi
+            sleep 0.5
+        done
+        if [ "$ok" = 1 ]; then t_ok "same-$what-as-prometheus$tag"; else
+            t_fail "same-$what-as-prometheus$tag" "differences (see below)"
+            head -c 6000 "$W/cmp-$what$tag.out" | sed 's/^/# /'
         fi
-        sleep 0.5
     done
-    if [ "$ok" = 1 ]; then t_ok "same-$what-as-prometheus"; else
-        t_fail "same-$what-as-prometheus" "differences (see below)"
-        head -c 6000 "$W/cmp-$what.out" | sed 's/^/# /'
-    fi
 done
 summary_of() {
     curl -s "http://127.0.0.1:$1/api/v1/alerts" | python3 -c '
