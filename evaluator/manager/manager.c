@@ -339,8 +339,10 @@ static void update_metrics(struct evmgr *m, struct mgroup *mg)
     int64_t last = g->last_eval_ms, dur = g->last_duration_us;
     pthread_mutex_unlock(&g->mu);
     const char *k = mg->key;
+    if (ev + ms > mg->seen_evals + mg->seen_missed)
+        metrics_add(metrics_childv(m->f_iters, k),
+                    (double)(ev + ms - mg->seen_evals - mg->seen_missed));
     if (ev > mg->seen_evals) {
-        metrics_add(metrics_childv(m->f_iters, k), (double)(ev - mg->seen_evals));
         metrics_add(metrics_childv(m->f_evals, k), (double)((ev - mg->seen_evals) * g->nrules));
     }
     if (fl > mg->seen_failures)
