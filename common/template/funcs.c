@@ -668,7 +668,7 @@ int tmpl_builtin_method(struct tmpl_value *recv, const char *name, int argc,
         int32_t nsec = recv->u.time.nsec;
         if (strcmp(name, "Format") == 0) {
             struct buf b;
-            const char *layout;
+            const char *layout = NULL;
             if ((rc = want_args(name, argc, 1, e)) != 0 ||
                 (rc = tmpl_arg_string(argv[0], &layout, NULL, e)) != 0)
                 return rc;

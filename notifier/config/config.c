@@ -309,8 +309,7 @@ static void receiver_fini(struct am_receiver_config *rc)
     }
 }
 
-static int parse_receiver(const struct yamlx_node *n, const struct am_global *g,
-                          struct am_receiver_config *rc, struct err *e)
+static int parse_receiver(const struct yamlx_node *n, struct am_receiver_config *rc, struct err *e)
 {
     const char *keys[AM_INTEGRATION_KINDS + 2];
     int r;
@@ -342,7 +341,6 @@ static int parse_receiver(const struct yamlx_node *n, const struct am_global *g,
             rc->configs[k].v[rc->configs[k].n++] = cfg;
         }
     }
-    (void)g;
     return 0;
 }
 
@@ -523,7 +521,7 @@ static int build(struct am_config *c, const struct yamlx_node *root, struct err 
         c->receivers = xcalloc(v->n ? v->n : 1, sizeof(*c->receivers));
         for (size_t i = 0; i < v->n; i++) {
             c->nreceivers = i + 1;
-            if ((r = parse_receiver(v->kids[i], &c->global, &c->receivers[i], e)) != 0)
+            if ((r = parse_receiver(v->kids[i], &c->receivers[i], e)) != 0)
                 return r;
         }
         for (size_t i = 0; i < c->nreceivers; i++) {
