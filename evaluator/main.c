@@ -27,6 +27,7 @@ struct evaluator {
     struct query_api qapi;
     struct write_api wapi;
     struct evmgr *rules;
+    struct workq *rules_wq; /* rule evaluations: separate so slow API queries never delay them */
     struct daemon *d;
 };
 
@@ -42,6 +43,8 @@ static void on_shutdown_rules(void *ctx)
 {
     struct evaluator *ev = ctx;
     evmgr_stop(ev->rules);
+    workq_free(ev->rules_wq);
+    ev->rules_wq = NULL;
 }
 
 /* SIGHUP and POST /-/reload: reload the config file and the rule files it names. */
@@ -86,7 +89,7 @@ int main(int argc, char **argv)
     int64_t max_value = 16384, lookback = 5 * 60 * 1000, max_samples = 50000000;
     int64_t query_timeout = 2 * 60 * 1000, workers = 2;
     int64_t resend_delay = 60 * 1000, outage_tolerance = 3600 * 1000, grace = 10 * 60 * 1000;
-    int64_t watch_interval = 3000;
+    int64_t watch_interval = 3000, rule_workers = 2;
     const struct flag_def extra[] = {
         {"storage.retention", FLAG_DURATION, &retention,
          "How long samples are kept in the in-memory window (default 6h)."},
@@ -121,6 +124,8 @@ int main(int argc, char **argv)
         {"rules.alert.for-grace-period", FLAG_DURATION, &grace,
          "Minimum duration between alert and restored 'for' state; only for alerts with a "
          "'for' at least this long (default 10m)."},
+        {"rules.workers", FLAG_INT, &rule_workers,
+         "Threads evaluating rule groups, apart from the query workers (default 2)."},
         {"rules.watch-interval", FLAG_DURATION, &watch_interval,
          "How often the config and rule files are checked for changes (reload on change, "
          "ConfigMap symlink swaps included); 0 = never (default 3s)."},
@@ -193,11 +198,12 @@ int main(int argc, char **argv)
     write_api_register_metrics(&ev.wapi);
 
     ev.d = d;
+    ev.rules_wq = workq_new(daemon_base(d), rule_workers > 0 ? (int)rule_workers : 1);
     char ext_url[1024];
     external_url(daemon_flags(d), ext_url, sizeof(ext_url));
     struct evmgr_opts mo = {
         .base = daemon_base(d),
-        .wq = ev.wq,
+        .wq = ev.rules_wq,
         .db = ev.db,
         .engine = ev.engine,
         .metrics = daemon_metrics(d),
@@ -229,6 +235,7 @@ int main(int argc, char **argv)
     rc = daemon_run(d);
 out:
     evmgr_stop(ev.rules);
+    workq_free(ev.rules_wq);
     workq_free(ev.wq);
     ev.wq = NULL;
     evmgr_free(ev.rules);
