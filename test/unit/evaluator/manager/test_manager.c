@@ -335,6 +335,40 @@ static void test_remote_write_of_outputs(void)
     fx_fini(&fx);
 }
 
+/* A datasource that is down: rules fail, are counted and unhealthy; the group goes on. */
+static void test_datasource_down_counts_failures(void)
+{
+    struct fixture fx;
+    struct err e;
+    fx_init(&fx, false);
+    write_config(&fx, "datasource: {url: 'http://127.0.0.1:1/prefix/', timeout: 1s}\n");
+    write_file(fx.dir, "rules/a.yml", RULES_A);
+    err_clear(&e);
+    CHECK_INT(evmgr_load(fx.m, cfg_path(&fx), &e), 0);
+    run_for(&fx, 2600);
+    CHECK(evmgr_iterations(fx.m) >= 1);
+    struct rule_group_status *gs;
+    size_t n;
+    evmgr_snapshot(fx.m, &gs, &n);
+    const struct rule_status *r = find_rule(gs, n, "SeesRecord");
+    CHECK(r != NULL);
+    CHECK_INT(r->health, RULE_HEALTH_ERR);
+    CHECK(strstr(r->last_error, "http://127.0.0.1:1/prefix/api/v1/query") != NULL);
+    CHECK(gs[0].failures >= 3);
+    evmgr_snapshot_free(gs, n);
+    struct buf mb;
+    buf_init(&mb, 0);
+    CHECK_INT(metrics_render(fx.metrics, &mb), 0);
+    const char *line = strstr(buf_str(&mb), "\ntocsin_rule_evaluation_failures_total{");
+    CHECK(line != NULL);
+    const char *val = strstr(line, "rules/a.yml;a\"} ");
+    CHECK(val != NULL);
+    CHECK(strtod(val + strlen("rules/a.yml;a\"} "), NULL) >= 3);
+    buf_fini(&mb);
+    CHECK_INT(fx.am_posts, 0);
+    fx_fini(&fx);
+}
+
 static void test_no_config_no_rules(void)
 {
     struct fixture fx;
@@ -433,6 +467,7 @@ static const struct test_case tests[] = {
     TEST(test_invalid_reload_keeps_old_rules),
     TEST(test_reload_keeps_alert_state),
     TEST(test_remote_write_of_outputs),
+    TEST(test_datasource_down_counts_failures),
     TEST(test_no_config_no_rules),
     TEST(test_datasource_answers),
     TEST(test_fingerprint_sees_symlink_swaps),
