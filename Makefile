@@ -59,6 +59,15 @@ NOTIF_OBJ := $(call obj,$(NOTIF_SRC))
 CLI_OBJ := $(call obj,$(CLI_SRC))
 PROTO_OBJ := $(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(PROTO_C))
 
+# Objects that print the version or revision are rebuilt when either changes (a stamp file that
+# is rewritten only when its content differs).
+REV_STAMP := $(B)/revision.stamp
+$(shell mkdir -p $(B) && (echo '$(VERSION) $(REVISION)' | cmp -s - $(REV_STAMP) 2>/dev/null || \
+	echo '$(VERSION) $(REVISION)' >$(REV_STAMP)))
+REV_USERS := $(call obj,$(shell grep -rlE 'TOCSIN_(REVISION|VERSION)' common evaluator notifier cli \
+	--include=*.c 2>/dev/null))
+$(REV_USERS): $(REV_STAMP)
+
 LIB_COMMON := $(B)/lib/libtocsin_common.a
 LIB_PROTO := $(B)/lib/libtocsin_proto.a
 LIB_EVAL := $(B)/lib/libtocsin_eval.a
