@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/amatcher.h"
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/labels.h"
 #include "common/xalloc.h"
@@ -336,6 +337,10 @@ static int parse_receiver(const struct yamlx_node *n, struct am_receiver *rc, st
         rc->configs[k].v = xcalloc(v->n ? v->n : 1, sizeof(void *));
         for (size_t i = 0; i < v->n; i++) {
             void *cfg = NULL;
+            /* Alertmanager 0.25 crashes on a null entry here; we reject it. */
+            if (yamlx_is_null(v->kids[i]))
+                return yamlx_error(e, v->kids[i], ERR_INVALID, "empty entry in %s",
+                                   am_kinds[k].key);
             if ((r = cf_parse_new(am_kinds[k].desc, v->kids[i], &cfg, e)) != 0)
                 return r;
             rc->configs[k].v[rc->configs[k].n++] = cfg;
@@ -433,29 +438,55 @@ const struct am_named_interval *config_time_interval(const struct am_config *c, 
     return NULL;
 }
 
-/* Finds the YAML node of route r's key (for positions in cross-check errors). */
-static int check_route_refs(const struct am_config *c, const struct am_route *r,
-                            const struct yamlx_node *n, struct err *e)
+/* Appends Go's %q form of s into out (size n). */
+static const char *goq(const char *s, char *out, size_t n)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    amatcher_put_quoted(&b, s);
+    snprintf(out, n, "%s", buf_str(&b));
+    buf_fini(&b);
+    return out;
+}
+
+/* Alertmanager's checkReceiver: children first (post-order), then the node itself. */
+static int check_route_receivers(const struct am_config *c, const struct am_route *r,
+                                 const struct yamlx_node *n, struct err *e)
 {
     const struct yamlx_node *routes = yamlx_map_get(n, "routes");
-    if (r->receiver && r->receiver[0] && config_receiver(c, r->receiver) == NULL)
-        return yamlx_error(e, yamlx_map_get(n, "receiver"), ERR_INVALID,
-                           "undefined receiver \"%s\" used in route", r->receiver);
-    for (size_t i = 0; i < r->mute_time_intervals.n; i++)
-        if (config_time_interval(c, r->mute_time_intervals.v[i]) == NULL)
-            return yamlx_error(e, yamlx_map_get(n, "mute_time_intervals"), ERR_INVALID,
-                               "undefined time interval \"%s\" used in route",
-                               r->mute_time_intervals.v[i]);
-    for (size_t i = 0; i < r->active_time_intervals.n; i++)
-        if (config_time_interval(c, r->active_time_intervals.v[i]) == NULL)
-            return yamlx_error(e, yamlx_map_get(n, "active_time_intervals"), ERR_INVALID,
-                               "undefined time interval \"%s\" used in route",
-                               r->active_time_intervals.v[i]);
+    char q[600];
     for (size_t i = 0; i < r->nroutes; i++) {
-        int rc = check_route_refs(c, r->routes[i], routes ? routes->kids[i] : NULL, e);
+        int rc = check_route_receivers(c, r->routes[i], routes ? routes->kids[i] : NULL, e);
         if (rc != 0)
             return rc;
     }
+    if (r->receiver && r->receiver[0] && config_receiver(c, r->receiver) == NULL)
+        return yamlx_error(e, yamlx_map_get(n, "receiver"), ERR_INVALID,
+                           "undefined receiver %s used in route", goq(r->receiver, q, sizeof(q)));
+    return 0;
+}
+
+/* Alertmanager's checkTimeInterval, same order. */
+static int check_route_intervals(const struct am_config *c, const struct am_route *r,
+                                 const struct yamlx_node *n, struct err *e)
+{
+    const struct yamlx_node *routes = yamlx_map_get(n, "routes");
+    char q[600];
+    for (size_t i = 0; i < r->nroutes; i++) {
+        int rc = check_route_intervals(c, r->routes[i], routes ? routes->kids[i] : NULL, e);
+        if (rc != 0)
+            return rc;
+    }
+    for (size_t i = 0; i < r->mute_time_intervals.n; i++)
+        if (config_time_interval(c, r->mute_time_intervals.v[i]) == NULL)
+            return yamlx_error(e, yamlx_map_get(n, "mute_time_intervals"), ERR_INVALID,
+                               "undefined time interval %s used in route",
+                               goq(r->mute_time_intervals.v[i], q, sizeof(q)));
+    for (size_t i = 0; i < r->active_time_intervals.n; i++)
+        if (config_time_interval(c, r->active_time_intervals.v[i]) == NULL)
+            return yamlx_error(e, yamlx_map_get(n, "active_time_intervals"), ERR_INVALID,
+                               "undefined time interval %s used in route",
+                               goq(r->active_time_intervals.v[i], q, sizeof(q)));
     return 0;
 }
 
@@ -473,6 +504,7 @@ static int build(struct am_config *c, const struct yamlx_node *root, struct err 
                                        "users",
                                        NULL};
     const struct yamlx_node *v, *rn;
+    char q[600];
     int r;
     if ((r = yamlx_map_check(root, keys, "config", e)) != 0) {
         err_prefix(e, "yaml: unmarshal errors");
@@ -529,7 +561,8 @@ static int build(struct am_config *c, const struct yamlx_node *root, struct err 
             for (size_t j = 0; j < i; j++)
                 if (strcmp(c->receivers[j].name, rc->name) == 0)
                     return yamlx_error(e, v->kids[i], ERR_INVALID,
-                                       "notification config name \"%s\" is not unique", rc->name);
+                                       "notification config name %s is not unique",
+                                       goq(rc->name, q, sizeof(q)));
             for (int k = 0; k < AM_INTEGRATION_KINDS; k++) {
                 const struct yamlx_node *list = yamlx_map_get(v->kids[i], am_kinds[k].key);
                 for (size_t j = 0; j < rc->configs[k].n; j++)
@@ -540,28 +573,10 @@ static int build(struct am_config *c, const struct yamlx_node *root, struct err 
             }
         }
     }
-    for (size_t i = 0; i < c->nmute; i++) {
-        if (c->mute_time_intervals[i].name == NULL || !c->mute_time_intervals[i].name[0])
-            return err_set(e, ERR_INVALID, "missing name in mute time interval");
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(c->mute_time_intervals[j].name, c->mute_time_intervals[i].name) == 0)
-                return err_set(e, ERR_INVALID, "mute time interval \"%s\" is not unique",
-                               c->mute_time_intervals[i].name);
-    }
-    for (size_t i = 0; i < c->ntime; i++) {
-        if (c->time_intervals[i].name == NULL || !c->time_intervals[i].name[0])
-            return err_set(e, ERR_INVALID, "missing name in time interval");
-        for (size_t j = 0; j < c->nmute; j++)
-            if (strcmp(c->mute_time_intervals[j].name, c->time_intervals[i].name) == 0)
-                return err_set(e, ERR_INVALID, "time interval \"%s\" is not unique",
-                               c->time_intervals[i].name);
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(c->time_intervals[j].name, c->time_intervals[i].name) == 0)
-                return err_set(e, ERR_INVALID, "time interval \"%s\" is not unique",
-                               c->time_intervals[i].name);
-    }
+    /* Alertmanager's order: root route rules, receivers used, interval names, intervals used,
+     * and `continue` on the root last. */
     if (c->route == NULL)
-        return yamlx_error(e, root, ERR_INVALID, "no route provided in config");
+        return yamlx_error(e, root, ERR_INVALID, "no routes provided");
     if (c->route->receiver == NULL || c->route->receiver[0] == 0)
         return yamlx_error(e, rn, ERR_INVALID, "root route must specify a default receiver");
     if (c->route->matchers.n > 0)
@@ -571,9 +586,33 @@ static int build(struct am_config *c, const struct yamlx_node *root, struct err 
     if (c->route->active_time_intervals.n > 0)
         return yamlx_error(e, rn, ERR_INVALID,
                            "root route must not have any active time intervals");
+    if ((r = check_route_receivers(c, c->route, rn, e)) != 0)
+        return r;
+    for (size_t i = 0; i < c->nmute; i++) {
+        if (c->mute_time_intervals[i].name == NULL || !c->mute_time_intervals[i].name[0])
+            return err_set(e, ERR_INVALID, "missing name in mute time interval");
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(c->mute_time_intervals[j].name, c->mute_time_intervals[i].name) == 0)
+                return err_set(e, ERR_INVALID, "mute time interval %s is not unique",
+                               goq(c->mute_time_intervals[i].name, q, sizeof(q)));
+    }
+    for (size_t i = 0; i < c->ntime; i++) {
+        if (c->time_intervals[i].name == NULL || !c->time_intervals[i].name[0])
+            return err_set(e, ERR_INVALID, "missing name in time interval");
+        for (size_t j = 0; j < c->nmute; j++)
+            if (strcmp(c->mute_time_intervals[j].name, c->time_intervals[i].name) == 0)
+                return err_set(e, ERR_INVALID, "time interval %s is not unique",
+                               goq(c->time_intervals[i].name, q, sizeof(q)));
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(c->time_intervals[j].name, c->time_intervals[i].name) == 0)
+                return err_set(e, ERR_INVALID, "time interval %s is not unique",
+                               goq(c->time_intervals[i].name, q, sizeof(q)));
+    }
+    if ((r = check_route_intervals(c, c->route, rn, e)) != 0)
+        return r;
     if (c->route->continue_)
         return yamlx_error(e, rn, ERR_INVALID, "cannot have continue in root route");
-    return check_route_refs(c, c->route, rn, e);
+    return 0;
 }
 
 int config_parse(const char *text, size_t n, const char *file, struct am_config **out,

@@ -257,8 +257,18 @@ static int parse_field(const struct cf_field *f, const struct yamlx_node *v, voi
             *(enum am_tribool *)p = b ? AM_TRUE : AM_FALSE;
         return r;
     }
-    case CF_INT:
+    case CF_INT: {
+        /* Go's yaml.v2 also stores a float into an integer field, truncated. */
+        double d = 0;
+        if (yamlx_get_int(v, (int64_t *)p, NULL) == 0)
+            return 0;
+        if (v->kind == YAMLX_SCALAR && v->plain && yamlx_get_float(v, &d, NULL) == 0 &&
+            d > -9.2e18 && d < 9.2e18) {
+            *(int64_t *)p = (int64_t)d;
+            return 0;
+        }
         return yamlx_get_int(v, (int64_t *)p, e);
+    }
     case CF_DURATION:
     case CF_GODURATION:
         return yamlx_get_duration(v, (int64_t *)p, e);
