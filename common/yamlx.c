@@ -455,7 +455,7 @@ int yamlx_map_check(const struct yamlx_node *n, const char *const *allowed, cons
                                yamlx_kind_str(k->kind), what);
         for (size_t j = 0; j < i; j++) {
             const struct yamlx_node *p = n->kids[2 * j];
-            if (p->len == k->len && memcmp(p->str, k->str, k->len) == 0)
+            if (p->kind == YAMLX_SCALAR && p->len == k->len && memcmp(p->str, k->str, k->len) == 0)
                 return yamlx_error(e, k, ERR_INVALID, "key \"%s\" already set in %s", k->str, what);
         }
         for (size_t j = 0; allowed && allowed[j]; j++) {

@@ -146,7 +146,7 @@ static bool key_ok(const struct yamlx_node *n, size_t i, const char *const *keys
         return false;
     }
     for (size_t j = 0; j < i; j++)
-        if (strcmp(n->kids[2 * j]->str, k->str) == 0) {
+        if (n->kids[2 * j]->kind == YAMLX_SCALAR && strcmp(n->kids[2 * j]->str, k->str) == 0) {
             cf_softf(cx, k, "key \"%s\" already set in %s", k->str, what);
             return false;
         }

@@ -345,7 +345,8 @@ int cf_parse_into(const struct cf_desc *d, const struct yamlx_node *n, void *obj
                 continue;
             }
             for (size_t j = 0; j < i; j++)
-                if (strcmp(n->kids[2 * j]->str, k->str) == 0)
+                if (n->kids[2 * j]->kind == YAMLX_SCALAR &&
+                    strcmp(n->kids[2 * j]->str, k->str) == 0)
                     dup = true;
             if (dup) {
                 cf_softf(cx, k, "key \"%s\" already set in %s", k->str, d->what);
