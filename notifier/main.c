@@ -73,7 +73,8 @@ int main(int argc, char **argv)
     daemon_set_ready(d, true);
     rc = daemon_run(d);
 out:
-    daemon_free(d);
+    /* the notifier's timers and transfers live on the daemon's event base: close it first */
     notifier_close(n);
+    daemon_free(d);
     return rc;
 }

@@ -223,7 +223,19 @@ struct am_webex_config {
     char *api_url, *message, *room_id;
 };
 
-/* In the order Alertmanager 0.25 prints a receiver's integrations. */
+/* Tocsin extension `sms_configs`: Twilio Messages API or a generic HTTP SMS gateway. */
+struct am_sms_config {
+    bool send_resolved;
+    struct am_http_config *http_config;
+    char *provider; /* "twilio" (default) or "generic" */
+    char *url;      /* twilio: API base (default https://api.twilio.com); generic: endpoint */
+    char *account_sid, *auth_token /* secret */, *auth_token_file;
+    char *from;
+    struct am_strv to;
+    char *body; /* template */
+};
+
+/* In the order Alertmanager 0.25 prints a receiver's integrations (Tocsin's extension last). */
 enum am_integration_kind {
     AM_DISCORD = 0,
     AM_EMAIL,
@@ -237,6 +249,7 @@ enum am_integration_kind {
     AM_SNS,
     AM_TELEGRAM,
     AM_WEBEX,
+    AM_SMS, /* Tocsin extension */
     AM_INTEGRATION_KINDS
 };
 

@@ -918,6 +918,59 @@ static const struct cf_field webex_fields[] = {
 static const struct cf_desc desc_webex = {"webex config", sizeof(struct am_webex_config),
                                           webex_fields, webex_init, webex_check};
 
+/* ---- sms (Tocsin extension) ---- */
+
+static void sms_init(void *obj)
+{
+    struct am_sms_config *c = obj;
+    c->send_resolved = false;
+    c->provider = dflt("twilio");
+    c->body = dflt("{{ template \"sms.default.text\" . }}");
+}
+static int sms_check(void *obj, const struct yamlx_node *n, struct err *e)
+{
+    struct am_sms_config *c = obj;
+    bool twilio = strcmp(c->provider, "twilio") == 0;
+    if (!twilio && strcmp(c->provider, "generic") != 0)
+        return yamlx_error(e, yamlx_map_get(n, "provider"), ERR_INVALID,
+                           "unknown provider \"%s\" in sms config (twilio or generic)",
+                           c->provider);
+    if (c->to.n == 0)
+        return yamlx_error(e, n, ERR_INVALID, "missing to in sms config");
+    if (!twilio && !set(c->url))
+        return yamlx_error(e, n, ERR_INVALID, "missing url in generic sms config");
+    if (twilio) {
+        if (!set(c->url)) {
+            xfree(c->url);
+            c->url = dflt("https://api.twilio.com");
+        }
+        if (!set(c->account_sid))
+            return yamlx_error(e, n, ERR_INVALID, "missing account_sid in twilio sms config");
+        if (set(c->auth_token) == set(c->auth_token_file))
+            return yamlx_error(e, n, ERR_INVALID,
+                               "exactly one of auth_token & auth_token_file must be configured "
+                               "in twilio sms config");
+        if (!set(c->from))
+            return yamlx_error(e, n, ERR_INVALID, "missing from in twilio sms config");
+    }
+    return 0;
+}
+static const struct cf_field sms_fields[] = {
+    FA("send_resolved", CF_BOOL, am_sms_config, send_resolved),
+    FO("http_config", CF_OBJ, am_sms_config, http_config, am_desc_http_config),
+    FA("provider", CF_STR, am_sms_config, provider),
+    F("url", CF_URL, am_sms_config, url),
+    F("account_sid", CF_STR, am_sms_config, account_sid),
+    F("auth_token", CF_SECRET, am_sms_config, auth_token),
+    F("auth_token_file", CF_STR, am_sms_config, auth_token_file),
+    F("from", CF_STR, am_sms_config, from),
+    F("to", CF_STRV, am_sms_config, to),
+    F("body", CF_STR, am_sms_config, body),
+    END,
+};
+static const struct cf_desc desc_sms = {"sms config", sizeof(struct am_sms_config), sms_fields,
+                                        sms_init, sms_check};
+
 #define K(name, key, desc, st)                             \
     {                                                      \
         name, key, &desc, offsetof(struct st, http_config) \
@@ -935,6 +988,7 @@ const struct am_kind_info am_kinds[AM_INTEGRATION_KINDS] = {
     [AM_TELEGRAM] = K("telegram", "telegram_configs", desc_telegram, am_telegram_config),
     [AM_DISCORD] = K("discord", "discord_configs", desc_discord, am_discord_config),
     [AM_WEBEX] = K("webex", "webex_configs", desc_webex, am_webex_config),
+    [AM_SMS] = K("sms", "sms_configs", desc_sms, am_sms_config),
 };
 
 const char *am_integration_name(enum am_integration_kind k)

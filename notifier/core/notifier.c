@@ -14,14 +14,20 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/xalloc.h"
+#include "common/yamlx.h"
 #include "notifier/alert/alert.h"
 #include "notifier/alert/alert_json.h"
 #include "notifier/alert/provider.h"
 #include "notifier/config/config.h"
 #include "notifier/dispatch/dispatch.h"
 #include "notifier/inhibit/inhibit.h"
+#include "notifier/receivers/email.h"
 #include "notifier/receivers/http_sender.h"
+#include "notifier/receivers/pagerduty.h"
 #include "notifier/receivers/receiver.h"
+#include "notifier/receivers/slack.h"
+#include "notifier/receivers/sms.h"
+#include "notifier/receivers/tmpldata.h"
 #include "notifier/receivers/webhook.h"
 #include "notifier/route/route.h"
 #include "notifier/silence/silence.h"
@@ -182,6 +188,21 @@ static void add_integration(struct am_receiver *r, struct am_integration *it)
 
 static void build_receivers(struct notifier *n, struct generation *g)
 {
+    struct am_tmpl *tmpl = NULL;
+    struct err e;
+    const char *file = g->cfg->doc ? yamlx_doc_file(g->cfg->doc) : NULL;
+    const char *slash = file ? strrchr(file, '/') : NULL;
+    /* relative template globs resolve against the config file's directory, as Alertmanager */
+    char *dir = slash ? xstrndup(file, slash == file ? 1 : (size_t)(slash - file)) : NULL;
+    int trc =
+        am_tmpl_new((const char *const *)g->cfg->templates.v, g->cfg->templates.n, dir, &tmpl, &e);
+    xfree(dir);
+    if (trc != 0) {
+        log_kv(LOG_ERROR, "notification templates not loaded; using the defaults only", "err",
+               e.msg, NULL);
+        if (am_tmpl_new(NULL, 0, NULL, &tmpl, &e) != 0)
+            log_kv(LOG_ERROR, "default templates do not parse", "err", e.msg, NULL);
+    }
     g->nrecv = g->cfg->nreceivers;
     g->recv = xcalloc(g->nrecv ? g->nrecv : 1, sizeof(*g->recv));
     for (size_t i = 0; i < g->nrecv; i++) {
@@ -190,21 +211,39 @@ static void build_receivers(struct notifier *n, struct generation *g)
         r->name = xstrdup(c->name);
         for (int k = 0; k < AM_INTEGRATION_KINDS; k++) {
             for (size_t j = 0; j < c->configs[k].n; j++) {
+                const void *cfg = c->configs[k].v[j];
+                struct am_integration *it = NULL;
+                int rc = 0;
                 if (k == AM_WEBHOOK) {
-                    const struct am_webhook_config *w = c->configs[k].v[j];
+                    const struct am_webhook_config *w = cfg;
                     struct webhook_conf wc = {w->url, w->send_resolved,
                                               w->max_alerts > 0 ? (size_t)w->max_alerts : 0};
-                    add_integration(r, webhook_new(&wc, (unsigned)j, &n->sender.base));
+                    it = webhook_new(&wc, (unsigned)j, &n->sender.base);
+                } else if (k == AM_SLACK && tmpl) {
+                    it = slack_new(cfg, (unsigned)j, tmpl, &n->sender.base);
+                } else if (k == AM_EMAIL && tmpl) {
+                    it = email_new(cfg, (unsigned)j, tmpl, email_transport_curl(n->base));
+                } else if (k == AM_SMS && tmpl) {
+                    it = sms_new(cfg, (unsigned)j, tmpl, &n->sender.base);
+                } else if (k == AM_PAGERDUTY && tmpl) {
+                    rc = pagerduty_new(cfg, (unsigned)j, tmpl, &n->sender.base, &it, &e);
                 } else {
-                    log_kv(LOG_WARN,
-                           "integration not implemented yet; notifications to it are not sent",
+                    rc = err_set(&e, ERR_UNSUPPORTED, "not implemented: %s integration",
+                                 am_integration_name((enum am_integration_kind)k));
+                }
+                if (it) {
+                    add_integration(r, it);
+                } else {
+                    log_kv(LOG_ERROR, "integration not created; notifications to it are not sent",
                            "receiver", c->name, "integration",
-                           am_integration_name((enum am_integration_kind)k), NULL);
+                           am_integration_name((enum am_integration_kind)k), "err",
+                           rc ? e.msg : "unknown", NULL);
                 }
             }
         }
         g->recv[i] = r;
     }
+    am_tmpl_unref(tmpl);
 }
 
 static void generation_free(struct generation *g)
@@ -386,6 +425,8 @@ void notifier_close(struct notifier *n)
 {
     if (n == NULL)
         return;
+    /* let SMTP transfers still in flight on worker threads finish before the loop goes */
+    email_transport_curl_shutdown();
     if (n->timer)
         event_free(n->timer);
     if (n->gc_timer)
