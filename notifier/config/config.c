@@ -412,7 +412,8 @@ static void receiver_fini(struct am_receiver_config *rc)
     }
 }
 
-static int parse_receiver(const struct yamlx_node *n, struct am_receiver_config *rc, struct cf_ctx *cx)
+static int parse_receiver(const struct yamlx_node *n, struct am_receiver_config *rc,
+                          struct cf_ctx *cx)
 {
     const char *keys[AM_INTEGRATION_KINDS + 2];
     size_t before = cx->nsoft;
