@@ -145,11 +145,12 @@ ingest() { # ingest NAME URL PID -> sets ING_<NAME>_{sps,spc,wall,cpu,rss_series
     eval "ING_${name}_spc=\$(calc \"$TOTAL / $cpu\")"
     eval "ING_${name}_wall=$wall ING_${name}_cpu=$cpu ING_${name}_failed=${failed:-?}"
     eval "ING_${name}_rss=\$(calc \"($rss1 - $rss0) / 1024\")"
+    eval "ING_${name}_rss0=\$(calc \"$rss0 / 1024\") ING_${name}_rss1=\$(calc \"$rss1 / 1024\")"
     eval "ING_${name}_bser=\$(calc \"($rss1 - $rss0) * 1024 / $SERIES\")"
     eval "ING_${name}_bsmp=\$(calc \"($rss1 - $rss0) * 1024 / $TOTAL\")"
 }
 ING_prom_sps=n/a ING_prom_spc=n/a ING_prom_bser=n/a ING_prom_bsmp=n/a ING_prom_rss=n/a
-ING_prom_wall=n/a ING_prom_cpu=n/a
+ING_prom_wall=n/a ING_prom_cpu=n/a ING_prom_rss0=n/a ING_prom_rss1=n/a
 ingest eval "http://127.0.0.1:$EP/api/v1/write" "$EPID"
 [ $have_prom = 1 ] && ingest prom "http://127.0.0.1:$PP/api/v1/write" "$PPID_"
 BPS=$(curl -s "http://127.0.0.1:$EP/metrics" | awk '/^tocsin_tsdb_bytes_per_sample/ {print $2}')
@@ -159,6 +160,7 @@ fmt() { awk -v v="$1" -v f="$2" 'BEGIN { if (v == "n/a" || v == "") print "n/a";
 row "ingest: samples/s (wall, $RW_CONNS conns)" "$(fmt "$ING_eval_sps" %.0f)" "$(fmt "$ING_prom_sps" %.0f)" "$(ratio "$ING_eval_sps" "$ING_prom_sps")"
 row "ingest: samples per server CPU-second" "$(fmt "$ING_eval_spc" %.0f)" "$(fmt "$ING_prom_spc" %.0f)" "$(ratio "$ING_eval_spc" "$ING_prom_spc")"
 row "ingest: wall s / server CPU s" "$ING_eval_wall / $ING_eval_cpu" "$ING_prom_wall / $ING_prom_cpu" ""
+row "memory: RSS before -> after ingest (MiB)" "$(fmt "$ING_eval_rss0" %.1f) -> $(fmt "$ING_eval_rss1" %.1f)" "$(fmt "$ING_prom_rss0" %.1f) -> $(fmt "$ING_prom_rss1" %.1f)" "$(ratio "$ING_prom_rss1" "$ING_eval_rss1")"
 row "memory: RSS growth after ingest (MiB)" "$(fmt "$ING_eval_rss" %.1f)" "$(fmt "$ING_prom_rss" %.1f)" "$(ratio "$ING_prom_rss" "$ING_eval_rss")"
 row "memory: RSS growth per series (bytes)" "$(fmt "$ING_eval_bser" %.0f)" "$(fmt "$ING_prom_bser" %.0f)" "$(ratio "$ING_prom_bser" "$ING_eval_bser")"
 row "memory: RSS growth per sample (bytes)" "$(fmt "$ING_eval_bsmp" %.2f)" "$(fmt "$ING_prom_bsmp" %.2f)" "$(ratio "$ING_prom_bsmp" "$ING_eval_bsmp")"
@@ -177,26 +179,38 @@ QUERIES=(
     'histogram_quantile(0.9, sum by (le) (rate(bench_hist_bucket[5m])))'
     'max by (instance) (max_over_time(bench_counter[10m]))'
 )
-qtime() { # qtime BASEURL QUERY -> "median_seconds series_count"
-    local t times="" n
-    for i in $(seq 0 "$RUNS"); do
-        t=$(curl -s -G -o "$TMP/q.json" -w '%{http_code} %{time_total}' "$1/api/v1/query_range" \
-            --data-urlencode "query=$2" --data-urlencode "start=$START_S" \
-            --data-urlencode "end=$END_S" --data-urlencode "step=$QSTEP")
-        if [ "${t%% *}" != 200 ]; then
-            note "query failed ($1): $t $(head -c 200 "$TMP/q.json")"
-            echo "n/a n/a"
-            return
-        fi
-        [ "$i" -gt 0 ] && times+="${t#* }"$'\n'
-    done
-    n=$(jq '[.data.result[].values | length] | add // 0' "$TMP/q.json" 2>/dev/null)
-    echo "$(printf '%s' "$times" | median) $(jq '.data.result | length' "$TMP/q.json")/${n:-?}"
+qonce() { # qonce BASEURL QUERY OUTFILE -> seconds, or "fail" (reason on stderr)
+    local t
+    t=$(curl -s -G -o "$3" -w '%{http_code} %{time_total}' "$1/api/v1/query_range" \
+        --data-urlencode "query=$2" --data-urlencode "start=$START_S" \
+        --data-urlencode "end=$END_S" --data-urlencode "step=$QSTEP")
+    if [ "${t%% *}" != 200 ]; then
+        note "query failed ($1): $t $(head -c 200 "$3")"
+        echo fail
+        return
+    fi
+    echo "${t#* }"
 }
+shape() { # shape FILE -> series/points of a query_range answer
+    echo "$(jq '.data.result | length' "$1" 2>/dev/null)/$(jq '[.data.result[].values | length] | add // 0' "$1" 2>/dev/null)"
+}
+# Runs alternate between the two servers (one warm-up each first) so that load from other
+# tenants of the machine hits both alike.
 for q in "${QUERIES[@]}"; do
-    read -r te ne <<<"$(qtime "http://127.0.0.1:$EP" "$q")"
-    tp=n/a np=n/a
-    [ $have_prom = 1 ] && read -r tp np <<<"$(qtime "http://127.0.0.1:$PP" "$q")"
+    tte="" ttp="" fe=0 fp=0
+    for i in $(seq 0 "$RUNS"); do
+        t=$(qonce "http://127.0.0.1:$EP" "$q" "$TMP/qe.json")
+        [ "$t" = fail ] && fe=1
+        [ "$i" -gt 0 ] && tte+="$t"$'\n'
+        if [ $have_prom = 1 ]; then
+            t=$(qonce "http://127.0.0.1:$PP" "$q" "$TMP/qp.json")
+            [ "$t" = fail ] && fp=1
+            [ "$i" -gt 0 ] && ttp+="$t"$'\n'
+        fi
+    done
+    te=n/a tp=n/a ne=n/a np=n/a
+    [ $fe = 0 ] && te=$(printf '%s' "$tte" | median) ne=$(shape "$TMP/qe.json")
+    [ $have_prom = 1 ] && [ $fp = 0 ] && tp=$(printf '%s' "$ttp" | median) np=$(shape "$TMP/qp.json")
     echo "  $q: tocsin ${te}s ($ne series/points) prometheus ${tp}s ($np)"
     [ "$ne" = "$np" ] || note "result shapes differ for $q: tocsin $ne, prometheus $np"
     row "query_range ms: \`$q\` (series/points $ne vs $np)" "$(ms "$te")" "$(ms "$tp")" \
