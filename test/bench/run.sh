@@ -168,9 +168,14 @@ row "tocsin_tsdb_bytes_per_sample (chunks only)" "$(fmt "${BPS:-n/a}" %.2f)" "" 
 
 # ---------------------------------------------------------------------------------------------
 # 2. query_range over the loaded window, 1000 steps, median of $RUNS runs after one warm-up
-START_S=$(calc "($T0_MS + 300000) / 1000")
-END_S=$(calc "($T0_MS + ($SAMPLES - 1) * $STEP_MS) / 1000")
-QSTEP=$(awk -v a="$START_S" -v b="$END_S" 'BEGIN { printf("%.3f", (b - a) / 999) }')
+# Steps are offset by half of a 1.5 s step from the samples' timestamps so that no range
+# boundary falls exactly on a sample: there Prometheus 2.42 (closed range) and Prometheus 3 /
+# Tocsin (left-open range) rightly differ, and the answers are compared below.
+QSTEP_MS=$(((SAMPLES * STEP_MS - 300000) / 1000 / 10 * 10))
+[ "$QSTEP_MS" -ge 10 ] || QSTEP_MS=10
+START_S=$(calc "($T0_MS + 300000 + $QSTEP_MS / 2) / 1000")
+END_S=$(calc "$START_S + 999 * $QSTEP_MS / 1000")
+QSTEP=$(calc "$QSTEP_MS / 1000")
 echo "== query_range: start=$START_S end=$END_S step=${QSTEP}s (1000 steps), median of $RUNS"
 QUERIES=(
     'rate(bench_counter{job="job-1",path="/api/v0/item"}[5m])'
@@ -213,7 +218,18 @@ for q in "${QUERIES[@]}"; do
     [ $have_prom = 1 ] && [ $fp = 0 ] && tp=$(printf '%s' "$ttp" | median) np=$(shape "$TMP/qp.json")
     echo "  $q: tocsin ${te}s ($ne series/points) prometheus ${tp}s ($np)"
     [ "$ne" = "$np" ] || note "result shapes differ for $q: tocsin $ne, prometheus $np"
-    row "query_range ms: \`$q\` (series/points $ne vs $np)" "$(ms "$te")" "$(ms "$tp")" \
+    same="answers not compared"
+    if [ $fe = 0 ] && [ $have_prom = 1 ] && [ $fp = 0 ]; then
+        same="same answer"
+        # same answer? compare the sums of all values (relative difference)
+        se=$(jq '[.data.result[].values[][1] | tonumber] | add // 0' "$TMP/qe.json")
+        sp=$(jq '[.data.result[].values[][1] | tonumber] | add // 0' "$TMP/qp.json")
+        awk -v a="$se" -v b="$sp" 'BEGIN { d = a - b; if (d < 0) d = -d; m = (a < 0 ? -a : a);
+            if (d > 1e-6 * (m > 1 ? m : 1)) exit 1 }' ||
+            { note "values differ for $q: sum tocsin $se, prometheus $sp"; same="ANSWERS DIFFER"; }
+    fi
+    [ "$ne" = "$np" ] || same="ANSWERS DIFFER"
+    row "query_range ms: \`$q\` ($ne series/points, $same)" "$(ms "$te")" "$(ms "$tp")" \
         "$(ratio "$tp" "$te")"
 done
 stop "$EPID"
