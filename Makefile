@@ -26,7 +26,7 @@ endif
 
 BUILD_DEPS := build-essential libevent-dev libcurl4-openssl-dev libjansson-dev libyaml-dev \
 	libprotobuf-c-dev protobuf-c-compiler libsnappy-dev libpcre2-dev libssl-dev pkg-config
-TEST_DEPS := clang libclang-rt-14-dev clang-format curl jq python3 python3-aiosmtpd procps \
+TEST_DEPS := clang libclang-rt-14-dev clang-format curl jq openssl python3 python3-aiosmtpd procps \
 	prometheus prometheus-alertmanager
 
 # pkg-config runs when a recipe needs it (recursive variables), i.e. after deps are installed.

@@ -24,9 +24,9 @@ struct silence;
 struct silence_store;
 
 struct notifier_opts {
-    const char *storage_path; /* WAL + snapshots; NULL = memory only */
-    const char *external_url; /* for payloads; "" = http://<listen address> */
-    bool fsync;               /* fdatasync before acknowledging (default true) */
+    const char *storage_path;    /* WAL + snapshots; NULL = memory only */
+    const char *external_url;    /* for payloads; "" = http://<listen address> */
+    bool fsync;                  /* fdatasync before acknowledging (default true) */
     const char *ack_secret_file; /* escalation: HMAC secret of ack links; NULL = generated */
 };
 
