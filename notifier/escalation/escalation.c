@@ -527,6 +527,8 @@ static void send_done(void *arg, const struct am_notify_result *r)
 static void run_sends(struct escalation *x, int64_t now)
 {
     struct esc_send **pp = &x->sends;
+    if (x->cfg == NULL) /* not attached to receivers yet */
+        return;
     /* start due ones (the list may grow at the head while we run; new ones wait a tick) */
     for (struct esc_send *s = x->sends; s; s = s->next)
         if (!s->inflight && !s->finished && s->next_try <= now)
