@@ -1142,8 +1142,19 @@ void escalation_on_attempt(struct escalation *x, const char *group_key, const ch
         json_pack("{s:s,s:I,s:I,s:I,s:s,s:I,s:s}", "receiver", receiver, "index", (json_int_t)index,
                   "step", (json_int_t)0, "attempt", (json_int_t)attempt, "outcome",
                   outcome_name(r->outcome), "status", (json_int_t)r->status, "msg", r->msg);
-    set_s(ev, "integration",
-          rv && index < rv->n ? inner_of(rv->integrations[index])->kind : "unknown");
+    {
+        /* index counts integrations of one kind: name the kind only when it is unambiguous */
+        const char *kind = "unknown";
+        int matches = 0;
+        for (size_t k = 0; rv && k < rv->n; k++) {
+            const struct am_integration *in = inner_of(rv->integrations[k]);
+            if (in->index == index) {
+                kind = in->kind;
+                matches++;
+            }
+        }
+        set_s(ev, "integration", matches == 1 ? kind : "unknown");
+    }
     set_s(ev, "via", "dispatcher");
     tl_add(x, inc, "notify", now, ev);
     commit(x, NULL);
