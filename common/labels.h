@@ -20,6 +20,7 @@ struct label {
 /* Immutable label set. Free with labels_free(). Strings live inside the same block. */
 struct labels {
     size_t n;
+    uint64_t hash; /* labels_hash, computed once when the set is built */
     struct label v[];
 };
 
