@@ -193,6 +193,11 @@ uint64_t labels_hash(const struct labels *ls)
     return ls->hash;
 }
 
+void labels_view_finish(struct labels *ls)
+{
+    ls->hash = compute_hash(ls);
+}
+
 static uint64_t compute_hash(const struct labels *ls)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
