@@ -217,7 +217,8 @@ static void build_receivers(struct notifier *n, struct generation *g)
                 if (k == AM_WEBHOOK) {
                     const struct am_webhook_config *w = cfg;
                     struct webhook_conf wc = {w->url, w->send_resolved,
-                                              w->max_alerts > 0 ? (size_t)w->max_alerts : 0};
+                                              w->max_alerts > 0 ? (size_t)w->max_alerts : 0,
+                                              w->http_config};
                     it = webhook_new(&wc, (unsigned)j, &n->sender.base);
                 } else if (k == AM_SLACK && tmpl) {
                     it = slack_new(cfg, (unsigned)j, tmpl, &n->sender.base);

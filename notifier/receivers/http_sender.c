@@ -14,6 +14,11 @@ struct send_job {
     void *arg;
 };
 
+static const char *nonempty(const char *s)
+{
+    return s && s[0] ? s : NULL;
+}
+
 static void on_done(struct httpc_response *resp, void *ctx)
 {
     struct send_job *j = ctx;
@@ -27,8 +32,8 @@ static void on_done(struct httpc_response *resp, void *ctx)
 }
 
 static int do_send(struct receiver_sender *base, const char *url, const struct receiver_header *h,
-                   size_t nh, const char *body, size_t len, int64_t timeout_ns,
-                   receiver_send_done_cb done, void *arg)
+                   size_t nh, const struct receiver_http_opts *o, const char *body, size_t len,
+                   int64_t timeout_ns, receiver_send_done_cb done, void *arg)
 {
     struct http_sender *s = (struct http_sender *)base;
     struct httpc_request req;
@@ -55,6 +60,14 @@ static int do_send(struct receiver_sender *base, const char *url, const struct r
     if (req.timeout_ms <= 0)
         req.timeout_ms = 1;
     req.max_attempts = 1;
+    req.follow_redirects = o ? o->follow_redirects : true;
+    if (o) {
+        req.proxy_url = nonempty(o->proxy_url);
+        req.tls.ca_file = nonempty(o->ca_file);
+        req.tls.cert_file = nonempty(o->cert_file);
+        req.tls.key_file = nonempty(o->key_file);
+        req.tls.insecure_skip_verify = o->insecure_skip_verify;
+    }
     j->done = done;
     j->arg = arg;
     rc = httpc_do(s->http, &req, on_done, j, NULL, NULL);

@@ -316,6 +316,22 @@ int am_http_auth_header(const struct am_http_config *h, char **out, struct err *
     return rc;
 }
 
+void am_http_opts_from_config(const struct am_http_config *h, struct receiver_http_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->follow_redirects = true;
+    if (!h)
+        return;
+    o->follow_redirects = h->follow_redirects;
+    o->proxy_url = h->proxy_url;
+    if (h->tls_config) {
+        o->ca_file = h->tls_config->ca_file;
+        o->cert_file = h->tls_config->cert_file;
+        o->key_file = h->tls_config->key_file;
+        o->insecure_skip_verify = h->tls_config->insecure_skip_verify;
+    }
+}
+
 char *am_truncate_runes(char *s, size_t n, bool *cut)
 {
     size_t runes = 0, keep = 0, len = strlen(s);
@@ -380,9 +396,10 @@ static void post_done(void *arg, const struct receiver_response *r)
 }
 
 int am_post(struct receiver_sender *s, const char *kind, const char *url, const char *ctype,
-            const char *auth, const char *body, size_t len, int64_t now, int64_t timeout_ns,
-            am_notify_done_cb done, void *arg)
+            const char *auth, const struct am_http_config *hc, const char *body, size_t len,
+            int64_t now, int64_t timeout_ns, am_notify_done_cb done, void *arg)
 {
+    struct receiver_http_opts o;
     struct receiver_header h[3] = {
         {"Content-Type", ctype},
         {"User-Agent", "Tocsin-Notifier/" TOCSIN_VERSION},
@@ -394,7 +411,8 @@ int am_post(struct receiver_sender *s, const char *kind, const char *url, const 
     c->arg = arg;
     c->now = now;
     c->kind = kind;
-    rc = s->send(s, url, h, auth ? 3 : 2, body, len, timeout_ns, post_done, c);
+    am_http_opts_from_config(hc, &o);
+    rc = s->send(s, url, h, auth ? 3 : 2, &o, body, len, timeout_ns, post_done, c);
     if (rc != 0)
         xfree(c);
     return rc;
