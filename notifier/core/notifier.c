@@ -186,23 +186,11 @@ static void add_integration(struct am_receiver *r, struct am_integration *it)
     r->integrations[r->n++] = it;
 }
 
-static void build_receivers(struct notifier *n, struct generation *g)
+/* Builds g's receivers with the template set tmpl (borrowed; loaded by generation_new, so that
+ * a template file that does not parse makes the configuration invalid). */
+static void build_receivers(struct notifier *n, struct generation *g, struct am_tmpl *tmpl)
 {
-    struct am_tmpl *tmpl = NULL;
     struct err e;
-    const char *file = g->cfg->doc ? yamlx_doc_file(g->cfg->doc) : NULL;
-    const char *slash = file ? strrchr(file, '/') : NULL;
-    /* relative template globs resolve against the config file's directory, as Alertmanager */
-    char *dir = slash ? xstrndup(file, slash == file ? 1 : (size_t)(slash - file)) : NULL;
-    int trc =
-        am_tmpl_new((const char *const *)g->cfg->templates.v, g->cfg->templates.n, dir, &tmpl, &e);
-    xfree(dir);
-    if (trc != 0) {
-        log_kv(LOG_ERROR, "notification templates not loaded; using the defaults only", "err",
-               e.msg, NULL);
-        if (am_tmpl_new(NULL, 0, NULL, &tmpl, &e) != 0)
-            log_kv(LOG_ERROR, "default templates do not parse", "err", e.msg, NULL);
-    }
     g->nrecv = g->cfg->nreceivers;
     g->recv = xcalloc(g->nrecv ? g->nrecv : 1, sizeof(*g->recv));
     for (size_t i = 0; i < g->nrecv; i++) {
@@ -244,7 +232,6 @@ static void build_receivers(struct notifier *n, struct generation *g)
         }
         g->recv[i] = r;
     }
-    am_tmpl_unref(tmpl);
 }
 
 static void generation_free(struct generation *g)
@@ -297,6 +284,7 @@ static int generation_new(struct notifier *n, const char *config_file, struct ge
     };
     struct dispatch_opts dopts;
     const struct am_alert **list = NULL;
+    struct am_tmpl *tmpl = NULL;
     size_t na = 0;
     int64_t now = notifier_now();
     memset(g, 0, sizeof(*g));
@@ -304,8 +292,10 @@ static int generation_new(struct notifier *n, const char *config_file, struct ge
         goto out;
     if ((rc = route_tree_build(g->cfg, &g->routes, e)) != 0)
         goto out;
+    if ((rc = am_tmpl_load_config(g->cfg, &tmpl, e)) != 0)
+        goto out;
     g->ih = inhibitor_new(g->cfg);
-    build_receivers(n, g);
+    build_receivers(n, g, tmpl);
     dispatch_opts_default(&dopts);
     dopts.external_url = n->external_url;
     dopts.store = n->store;
@@ -319,6 +309,7 @@ static int generation_new(struct notifier *n, const char *config_file, struct ge
     xfree(list);
     rc = 0;
 out:
+    am_tmpl_unref(tmpl);
     if (rc != 0)
         generation_free(g);
     return rc;

@@ -15,6 +15,7 @@
 #include "common/template/funcs_alertmanager.h"
 #include "common/template/template.h"
 #include "common/xalloc.h"
+#include "common/yamlx.h"
 #include "notifier/alert/alert.h"
 #include "notifier/config/config.h"
 #include "notifier/receivers/default_tmpl.h"
@@ -72,7 +73,9 @@ static int parse_pattern(struct am_tmpl *t, const char *pat, const char *base_di
         const char *base = strrchr(g.gl_pathv[i], '/');
         if ((rc = read_whole(g.gl_pathv[i], TMPL_FILE_MAX, &text, &n, e)) != 0)
             break;
-        rc = tmpl_set_parse(t->set, base ? base + 1 : g.gl_pathv[i], text, n, e);
+        /* the template is named by its base name, as Go's ParseGlob; the error keeps the path */
+        if ((rc = tmpl_set_parse(t->set, base ? base + 1 : g.gl_pathv[i], text, n, e)) != 0)
+            err_prefix(e, "%s", g.gl_pathv[i]);
         xfree(text);
     }
     if (grc == 0)
@@ -102,6 +105,18 @@ int am_tmpl_new(const char *const *files, size_t n, const char *base_dir, struct
     t = NULL;
 out:
     am_tmpl_unref(t);
+    return rc;
+}
+
+int am_tmpl_load_config(const struct am_config *cfg, struct am_tmpl **out, struct err *e)
+{
+    const char *file = cfg->doc ? yamlx_doc_file(cfg->doc) : NULL;
+    const char *slash = file ? strrchr(file, '/') : NULL;
+    char *dir = slash ? xstrndup(file, slash == file ? 1 : (size_t)(slash - file)) : NULL;
+    int rc = am_tmpl_new((const char *const *)cfg->templates.v, cfg->templates.n, dir, out, e);
+    if (rc != 0)
+        err_prefix(e, "failed to parse templates");
+    xfree(dir);
     return rc;
 }
 

@@ -30,6 +30,15 @@ struct am_tmpl;
  */
 int am_tmpl_new(const char *const *files, size_t n, const char *base_dir, struct am_tmpl **out,
                 struct err *e);
+/*
+ * am_tmpl_new for a loaded configuration: its `templates:` globs, relative ones against the
+ * configuration file's directory (as Alertmanager). A file that does not parse is an error
+ * ("failed to parse templates: PATH: template: NAME:LINE: ..."), as Alertmanager refuses such a
+ * configuration. cfg is borrowed. Returns 0 with *out (one reference), ERR_IO / ERR_PARSE.
+ */
+struct am_config;
+int am_tmpl_load_config(const struct am_config *cfg, struct am_tmpl **out, struct err *e);
+
 /* Adds a reference; returns t. */
 struct am_tmpl *am_tmpl_ref(struct am_tmpl *t);
 /* Drops a reference (NULL ok). */
