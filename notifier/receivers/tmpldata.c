@@ -175,7 +175,12 @@ static struct tmpl_value *alert_value(const struct am_alert *a, int64_t now)
     tmpl_map_set(v, "Labels", tmpl_am_kv(a->labels));
     tmpl_map_set(v, "Annotations", tmpl_am_kv(a->annotations));
     tmpl_map_set(v, "StartsAt", tmpl_time(a->starts_at, 0, "UTC"));
-    tmpl_map_set(v, "EndsAt", tmpl_time(a->ends_at, 0, "UTC"));
+    /* Alertmanager's aggregation group clears EndsAt of alerts still firing at flush time, so
+     * templates see Go's zero time, not the Unix epoch */
+    if (am_alert_resolved_at(a, now))
+        tmpl_map_set(v, "EndsAt", tmpl_time(a->ends_at, 0, "UTC"));
+    else
+        tmpl_map_set(v, "EndsAt", tmpl_time_sec(TMPL_TIME_ZERO_SEC, 0, 0, "UTC"));
     tmpl_map_set_str(v, "GeneratorURL", a->generator_url);
     tmpl_map_set_str(v, "Fingerprint", am_fingerprint_format(a->fingerprint, fp));
     return v;
