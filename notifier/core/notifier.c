@@ -23,6 +23,7 @@
 #include "notifier/inhibit/inhibit.h"
 #include "notifier/receivers/email.h"
 #include "notifier/receivers/http_sender.h"
+#include "notifier/receivers/opsgenie.h"
 #include "notifier/receivers/pagerduty.h"
 #include "notifier/receivers/receiver.h"
 #include "notifier/receivers/slack.h"
@@ -214,6 +215,8 @@ static void build_receivers(struct notifier *n, struct generation *g, struct am_
                     it = email_new(cfg, (unsigned)j, tmpl, email_transport_curl(n->base));
                 } else if (k == AM_SMS && tmpl) {
                     it = sms_new(cfg, (unsigned)j, tmpl, &n->sender.base);
+                } else if (k == AM_OPSGENIE && tmpl) {
+                    it = opsgenie_new(cfg, (unsigned)j, tmpl, &n->sender.base);
                 } else if (k == AM_PAGERDUTY && tmpl) {
                     rc = pagerduty_new(cfg, (unsigned)j, tmpl, &n->sender.base, &it, &e);
                 } else {

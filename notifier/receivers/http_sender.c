@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* receiver_sender over common/httpc: one POST per attempt, status and Retry-After reported. */
+/* receiver_sender over common/httpc: one request (POST unless the options say otherwise) per
+ * attempt, status and Retry-After reported. */
 #include "notifier/receivers/http_sender.h"
 
 #include <string.h>
@@ -50,7 +51,7 @@ static int do_send(struct receiver_sender *base, const char *url, const struct r
         hdrs[k++] = xasprintf("%s: %s", h[i].name, h[i].value);
     }
     memset(&req, 0, sizeof(req));
-    req.method = "POST";
+    req.method = o && o->method ? o->method : "POST";
     req.url = url;
     req.headers = hdrs;
     req.body = body;

@@ -35,6 +35,7 @@ typedef void (*receiver_send_done_cb)(void *arg, const struct receiver_response 
  * every attempt).
  */
 struct receiver_http_opts {
+    const char *method;        /* request method; NULL = "POST" (Opsgenie updates use "PUT") */
     const char *ca_file;       /* tls_config.ca_file: PEM CA bundle; unset = system CAs */
     const char *cert_file;     /* tls_config.cert_file: client certificate (PEM) */
     const char *key_file;      /* tls_config.key_file: client key (PEM) */

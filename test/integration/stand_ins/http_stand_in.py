@@ -9,6 +9,7 @@ one JSON line {t, method, path, headers, body} to OUT, then answered like the re
   /2010-04-01/Accounts/SID/Messages.json   Twilio Messages API: 201 message resource
   /sms-gateway                             generic SMS gateway: 200 {}
   /hook/...                                generic webhook: 200 "ok"
+  /opsgenie*/v2/alerts...                  Opsgenie Alert API v2 (POST and PUT): 202
   /redirect/...                            307 to the rest of the path
   /ratelimit/N/...                         429 with Retry-After: 1 for the first N requests to
                                            this path, then as the rest of the path says
@@ -45,6 +46,9 @@ def answer(path):
         return 200, 'application/json', '{}'
     if path.startswith('/hook/'):
         return 200, 'text/plain', 'ok'
+    if path.startswith('/opsgenie') and '/v2/alerts' in path:
+        return 202, 'application/json', \
+            '{"result":"Request will be processed","took":0.1,"requestId":"r1"}'
     return 404, 'text/plain', 'not found'
 
 
@@ -74,7 +78,7 @@ class Handler(BaseHTTPRequestHandler):
                 status, ctype, text = answer(rest)
         else:
             status, ctype, text = answer(local)
-        rec = {'t': time.time(), 'method': 'POST', 'path': path, 'headers': dict(self.headers),
+        rec = {'t': time.time(), 'method': self.command, 'path': path, 'headers': dict(self.headers),
                'body': body, 'status': status}
         with LOCK:
             with open(self.server.out, 'a') as f:
@@ -87,6 +91,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(data)
+
+    do_PUT = do_POST
 
     def log_message(self, *args):
         pass
