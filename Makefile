@@ -26,7 +26,7 @@ endif
 
 BUILD_DEPS := build-essential libevent-dev libcurl4-openssl-dev libjansson-dev libyaml-dev \
 	libprotobuf-c-dev protobuf-c-compiler libsnappy-dev libpcre2-dev libssl-dev pkg-config
-TEST_DEPS := clang libclang-rt-14-dev clang-format curl jq python3 python3-aiosmtpd procps \
+TEST_DEPS := clang libclang-rt-14-dev clang-format curl jq openssl python3 python3-aiosmtpd procps \
 	prometheus prometheus-alertmanager
 
 # pkg-config runs when a recipe needs it (recursive variables), i.e. after deps are installed.
@@ -58,6 +58,15 @@ EVAL_OBJ := $(call obj,$(EVAL_SRC))
 NOTIF_OBJ := $(call obj,$(NOTIF_SRC))
 CLI_OBJ := $(call obj,$(CLI_SRC))
 PROTO_OBJ := $(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(PROTO_C))
+
+# Objects that print the version or revision are rebuilt when either changes (a stamp file that
+# is rewritten only when its content differs).
+REV_STAMP := $(B)/revision.stamp
+$(shell mkdir -p $(B) && (echo '$(VERSION) $(REVISION)' | cmp -s - $(REV_STAMP) 2>/dev/null || \
+	echo '$(VERSION) $(REVISION)' >$(REV_STAMP)))
+REV_USERS := $(call obj,$(shell grep -rlE 'TOCSIN_(REVISION|VERSION)' common evaluator notifier cli \
+	--include=*.c 2>/dev/null))
+$(REV_USERS): $(REV_STAMP)
 
 LIB_COMMON := $(B)/lib/libtocsin_common.a
 LIB_PROTO := $(B)/lib/libtocsin_proto.a

@@ -9,6 +9,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "notifier/config/config.h"
+#include "notifier/escalation/policy.h"
 #include "notifier/receivers/tmpldata.h"
 
 static int check_one(const char *path, bool print)
@@ -21,6 +22,15 @@ static int check_one(const char *path, bool print)
     if (config_load_file(path, &c, &e) != 0) {
         printf("  FAILED: %s\n\n", err_format(&e, msg, sizeof(msg)));
         return 1;
+    }
+    {
+        struct esc_config *ec = NULL;
+        if (esc_config_parse(c, &ec, &e) != 0) {
+            printf("  FAILED: %s\n\n", err_format(&e, msg, sizeof(msg)));
+            config_free(c);
+            return 1;
+        }
+        esc_config_free(ec);
     }
     printf("  SUCCESS\nFound:\n");
     printf(" - global config\n");

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/check_config.h"
+#include "cli/incident.h"
 #include "cli/query.h"
 #include "cli/rules_cli.h"
 
@@ -39,6 +40,10 @@ static const struct command commands[] = {
      "Check rule files (check rules FILE...) or notifier/Alertmanager configs (check config)."},
     {"test", cmd_test, "Run promtool-format rule unit tests (test rules FILE...)."},
     {"query", cli_query, "Query a Prometheus-compatible API (instant, range, series, labels)."},
+    {"ack", cli_ack, "Acknowledge an incident (ack ID [--by=NAME] [--notifier.url=URL])."},
+    {"unack", cli_unack, "Un-acknowledge an incident (unack ID): escalation resumes."},
+    {"incident", cli_incident,
+     "Incidents on a notifier (incident list | show ID | report ID | resolve ID)."},
     {NULL, NULL, NULL},
 };
 

@@ -3,6 +3,7 @@
 #include "common/fmtfloat.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +12,18 @@
 static int shortest_digits(double v, char *digits, int *exp10)
 {
     char tmp[64];
-    int p, nd = 0;
-    for (p = 1; p <= 17; p++) {
-        snprintf(tmp, sizeof(tmp), "%.*e", p - 1, v);
+    int nd = 0, lo = 1, hi = 17;
+    /* a precision that round-trips keeps round-tripping with more digits, so binary-search the
+     * smallest one (about 5 formatting passes instead of up to 17) */
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        snprintf(tmp, sizeof(tmp), "%.*e", mid - 1, v);
         if (strtod(tmp, NULL) == v)
-            break;
+            hi = mid;
+        else
+            lo = mid + 1;
     }
+    snprintf(tmp, sizeof(tmp), "%.*e", lo - 1, v);
     /* tmp is d[.ddd]e[+-]xx */
     {
         char *e = strchr(tmp, 'e');
@@ -98,6 +105,11 @@ const char *fmtfloat(double v, enum fmtfloat_style style, char *out, size_t n)
         out[0] = '-';
         off = 1;
         v = -v;
+    }
+    if (style == FMTFLOAT_F && v < 9007199254740992.0 && v == (double)(int64_t)v) {
+        /* whole numbers below 2^53 print exactly as integers in 'f' style */
+        snprintf(out + off, n - off, "%lld", (long long)(int64_t)v);
+        return out;
     }
     nd = shortest_digits(v, digits, &e);
     switch (style) {

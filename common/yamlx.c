@@ -14,6 +14,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "common/amatcher.h"
 #include "common/arena.h"
 #include "common/buf.h"
 #include "common/err.h"
@@ -454,7 +455,7 @@ int yamlx_map_check(const struct yamlx_node *n, const char *const *allowed, cons
                                yamlx_kind_str(k->kind), what);
         for (size_t j = 0; j < i; j++) {
             const struct yamlx_node *p = n->kids[2 * j];
-            if (p->len == k->len && memcmp(p->str, k->str, k->len) == 0)
+            if (p->kind == YAMLX_SCALAR && p->len == k->len && memcmp(p->str, k->str, k->len) == 0)
                 return yamlx_error(e, k, ERR_INVALID, "key \"%s\" already set in %s", k->str, what);
         }
         for (size_t j = 0; allowed && allowed[j]; j++) {
@@ -608,8 +609,15 @@ int yamlx_get_duration(const struct yamlx_node *n, int64_t *out, struct err *e)
         return 0;
     if ((r = want_scalar(n, "duration", e)) != 0)
         return r;
-    if ((r = duration_parse(n->str, out, e)) != 0)
-        return yamlx_error(e, n, r, "not a valid duration string: \"%.60s\"", n->str);
+    if ((r = duration_parse(n->str, out, e)) != 0) {
+        /* Go's model.ParseDuration message, with %q quoting. */
+        struct buf q;
+        buf_init(&q, 256);
+        amatcher_put_quoted(&q, n->str);
+        r = yamlx_error(e, n, r, "not a valid duration string: %s", buf_str(&q));
+        buf_fini(&q);
+        return r;
+    }
     return 0;
 }
 

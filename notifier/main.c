@@ -8,6 +8,7 @@
 #include "common/err.h"
 #include "common/httpd.h"
 #include "notifier/api/api_v2.h"
+#include "notifier/api/incidents.h"
 #include "notifier/core/notifier.h"
 
 static int on_reload(void *ctx, const char *config_file, struct err *e)
@@ -18,10 +19,14 @@ static int on_reload(void *ctx, const char *config_file, struct err *e)
 int main(int argc, char **argv)
 {
     bool fsync_on = true;
+    const char *ack_secret_file = "";
     const struct flag_def extra[] = {
         {"storage.fsync", FLAG_BOOL, &fsync_on,
          "fdatasync the store before acknowledging writes (default true; --no-storage.fsync "
          "trades crash safety of the machine for speed)."},
+        {"escalation.ack-secret-file", FLAG_STRING, &ack_secret_file,
+         "File with the HMAC secret of the signed ack links in notifications (default: "
+         "generated once as <storage.path>/ack-secret)."},
         {NULL, FLAG_STRING, NULL, NULL},
     };
     static struct daemon_spec spec = {
@@ -49,6 +54,7 @@ int main(int argc, char **argv)
     memset(&o, 0, sizeof(o));
     o.storage_path = daemon_flags(d)->storage_path;
     o.fsync = fsync_on;
+    o.ack_secret_file = ack_secret_file;
     if (daemon_flags(d)->external_url[0]) {
         snprintf(url, sizeof(url), "%s", daemon_flags(d)->external_url);
     } else {
@@ -64,7 +70,8 @@ int main(int argc, char **argv)
         daemon_free(d);
         return e.code == ERR_IO ? 2 : 1;
     }
-    if (api_v2_register(daemon_httpd(d), n, &e) != 0) {
+    if (api_v2_register(daemon_httpd(d), n, &e) != 0 ||
+        api_incidents_register(daemon_httpd(d), notifier_escalation(n), &e) != 0) {
         fprintf(stderr, "tocsin-notifier: error: %s\n", err_format(&e, msg, sizeof(msg)));
         rc = 1;
         goto out;

@@ -580,7 +580,12 @@ static void apply_pending(struct evmgr *m)
             (void)metrics_childv(m->f_iters, mg->key);
             (void)metrics_childv(m->f_missed, mg->key);
         }
-        arm(mg, rule_group_tick(mg->g, now));
+        /* a group carried over keeps its schedule (copy_state); a new one gets its first slot
+         * (rule_group_tick only schedules on its first call, it never evaluates then) */
+        if (mg->g->next_eval_ms != RULE_TIME_NONE)
+            arm(mg, mg->g->next_eval_ms);
+        else
+            arm(mg, rule_group_tick(mg->g, now));
     }
     gen_free(old);
     save_state(m, true);

@@ -485,6 +485,9 @@ static int eval_matrix_selector(struct ev *ev, const struct promql_expr *x, int6
     /* One block holds every window; labels are borrowed from the selection (see ev_range). */
     out->block = xcalloc(total + 1, sizeof(*out->block));
     out->borrowed = true;
+    for (size_t i = 0; i < set->n && out->st_block == NULL; i++)
+        if (set->s[i].st != NULL && to[i] > from[i])
+            out->st_block = xcalloc(total + 1, sizeof(*out->st_block));
     for (size_t i = 0; i < set->n; i++) {
         const struct promql_series_data *s = &set->s[i];
         struct promql_series *ser = NULL;
@@ -497,6 +500,8 @@ static int eval_matrix_selector(struct ev *ev, const struct promql_expr *x, int6
             }
             ser->p[ser->n].t = s->t[k];
             ser->p[ser->n].v = s->v[k];
+            if (out->st_block != NULL && s->st != NULL)
+                out->st_block[used] = s->st[k];
             ser->n++;
             used++;
         }
@@ -519,6 +524,8 @@ void ev_range_fini(struct ev_range *r)
     }
     xfree(r->block);
     r->block = NULL;
+    xfree(r->st_block);
+    r->st_block = NULL;
     r->borrowed = false;
     promql_matrix_fini(&r->m);
 }
@@ -537,6 +544,8 @@ static void range_own(struct ev_range *r)
     }
     xfree(r->block);
     r->block = NULL;
+    xfree(r->st_block); /* start timestamps only reach range functions, not matrix results */
+    r->st_block = NULL;
     r->borrowed = false;
 }
 

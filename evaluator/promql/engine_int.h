@@ -75,6 +75,9 @@ struct ev_range {
      * set, holds every series' points. Release with ev_range_fini, never promql_matrix_fini. */
     bool borrowed;
     struct promql_point *block;
+    /* start timestamps parallel to block (0 = unknown), or NULL when no selected series has any;
+     * only matrix selectors set it: subqueries cut start-timestamp propagation */
+    int64_t *st_block;
     int64_t range_ms; /* window length */
     int64_t ref;      /* window end (evaluation time after @ and offset) */
     bool anchored, smoothed;
@@ -93,6 +96,13 @@ static inline int64_t ev_range_start(const struct ev_range *r)
     if (r->range_ms > 0 && r->ref < INT64_MIN + r->range_ms)
         return INT64_MIN;
     return r->ref - r->range_ms;
+}
+/* The start timestamps of series s of range r (parallel to s->p, 0 = unknown), or NULL. */
+static inline const int64_t *ev_range_st(const struct ev_range *r, const struct promql_series *s)
+{
+    if (r->st_block == NULL || r->block == NULL || s->n == 0)
+        return NULL;
+    return r->st_block + (s->p - r->block);
 }
 /* Releases a range from ev_eval_range (borrowed or owned). */
 void ev_range_fini(struct ev_range *r);

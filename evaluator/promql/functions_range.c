@@ -138,48 +138,95 @@ static size_t window_points(const struct ev_range *r, const struct promql_series
     return hi - lo;
 }
 
-static bool extrapolated_rate(const struct ev_range *r, const struct promql_series *s, bool counter,
-                              bool is_rate, double *out)
+/*
+ * Whether a sample's start timestamp marks a counter reset since the previous sample (Prometheus's
+ * rules): an unknown (0) or not-earlier-than-T start never does; one after the previous sample
+ * does; one equal to the previous sample's time does only when the previous sample had a known,
+ * valid start of its own (a delta series), not for a cumulative series of unknown start.
+ */
+static bool st_reset(int64_t prev_st, int64_t prev_t, int64_t cur_st, int64_t cur_t)
+{
+    if (cur_st == 0 || cur_st >= cur_t || cur_st < prev_t)
+        return false;
+    if (cur_st > prev_t)
+        return true;
+    if (prev_st > prev_t)
+        return false;
+    return prev_st != 0 && prev_st != prev_t;
+}
+
+/* Whether a sample's start time reaches back before the previous sample although it is not the
+ * previous sample's start (overlapping intervals: bad data). */
+static bool st_overlap(int64_t prev_st, int64_t prev_t, int64_t cur_st)
+{
+    return cur_st != 0 && cur_st < prev_t && cur_st != prev_st;
+}
+
+/* rate/increase/delta without modifiers. st (may be NULL) holds the start timestamps of s's
+ * points; *overlap is set when they overlap (counters only). */
+static bool extrapolated_rate(const struct ev_range *r, const struct promql_series *s,
+                              const int64_t *st, bool counter, bool is_rate, double *out,
+                              bool *overlap)
 {
     int64_t rs = ev_range_start(r), re = r->ref;
     const struct promql_point *p;
     size_t n;
-    double res, dstart, dend, sampled, avg, thr, factor;
+    double res, dstart, dend, sampled, avg = 0, thr, factor = 1;
     if (r->anchored || r->smoothed)
         return extended_rate(r, s, counter, is_rate, out);
     p = s->p;
     n = s->n;
-    if (n < 2)
+    if (!counter)
+        st = NULL;
+    if (n < 1 || (n < 2 && st == NULL))
         return false;
     res = p[n - 1].v - p[0].v;
     if (counter)
-        for (size_t i = 1; i < n; i++)
-            if (p[i].v < p[i - 1].v)
+        for (size_t i = 1; i < n; i++) {
+            if (st != NULL && !*overlap && st_overlap(st[i - 1], p[i - 1].t, st[i]))
+                *overlap = true;
+            if (p[i].v < p[i - 1].v ||
+                (st != NULL && st_reset(st[i - 1], p[i - 1].t, st[i], p[i].t)))
                 res += p[i - 1].v;
+        }
     dstart = ((double)p[0].t - (double)rs) / 1000.0;
     dend = ((double)re - (double)p[n - 1].t) / 1000.0;
     sampled = (double)(p[n - 1].t - p[0].t) / 1000.0;
-    avg = sampled / (double)(n - 1);
+    if (n > 1)
+        avg = sampled / (double)(n - 1);
     thr = avg * 1.1;
-    if (dstart >= thr)
-        dstart = avg / 2;
-    if (counter) {
-        double dzero = dstart;
-        if (res > 0 && p[0].v >= 0)
-            dzero = sampled * (p[0].v / res);
-        if (dzero < dstart)
-            dstart = dzero;
+    if (st != NULL && st[0] != 0 && st[0] > rs && st[0] < p[0].t) {
+        /* The first sample's start lies inside the window: assume a zero sample there instead
+         * of extrapolating to the left. */
+        dstart = 0;
+        sampled = (double)(p[n - 1].t - st[0]) / 1000.0;
+        res += p[0].v;
+    } else if (n < 2) {
+        return false;
+    } else {
+        if (dstart >= thr)
+            dstart = avg / 2;
+        if (counter) {
+            double dzero = dstart;
+            if (res > 0 && p[0].v >= 0)
+                dzero = sampled * (p[0].v / res);
+            if (dzero < dstart)
+                dstart = dzero;
+        }
     }
     if (dend >= thr)
         dend = avg / 2;
-    factor = (sampled + dstart + dend) / sampled;
+    if (sampled != 0)
+        factor = (sampled + dstart + dend) / sampled;
     if (is_rate)
         factor /= (double)r->range_ms / 1000.0;
     *out = res * factor;
     return true;
 }
 
-static bool instant_value(const struct promql_series *s, bool is_rate, double *out)
+/* irate/idelta over the last two points; st (may be NULL) as for extrapolated_rate. */
+static bool instant_value(const struct promql_series *s, const int64_t *st, bool is_rate,
+                          double *out)
 {
     const struct promql_point *a, *b;
     double v;
@@ -192,7 +239,8 @@ static bool instant_value(const struct promql_series *s, bool is_rate, double *o
     if (dt == 0)
         return false;
     v = b->v;
-    if (!is_rate || !(b->v < a->v))
+    if (!is_rate ||
+        !(b->v < a->v || (st != NULL && st_reset(st[s->n - 2], a->t, st[s->n - 1], b->t))))
         v = b->v - a->v;
     if (is_rate)
         v /= (double)dt / 1000.0;
@@ -371,23 +419,34 @@ int ev_call_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct 
         struct promql_series *s = &r.m.s[i];
         const struct promql_point *p;
         size_t n = window_points(&r, s, &p);
+        const int64_t *sts = ev_range_st(&r, s);
         double v = NAN;
         bool ok = true, keep_name = false;
         switch (id) {
         case PROMQL_FN_RATE:
-            ok = s->n > 0 && extrapolated_rate(&r, s, true, true, &v);
+        case PROMQL_FN_INCREASE: {
+            bool overlap = false;
+            ok =
+                s->n > 0 && extrapolated_rate(&r, s, sts, true, id == PROMQL_FN_RATE, &v, &overlap);
+            if (overlap) {
+                const char *name = labels_get(s->labels, "__name__");
+                ev_note(ev, false, marg,
+                        "sample has start time that overlaps with previous sample timestamp for "
+                        "metric \"%s\"",
+                        name ? name : "");
+            }
             break;
-        case PROMQL_FN_INCREASE:
-            ok = s->n > 0 && extrapolated_rate(&r, s, true, false, &v);
+        }
+        case PROMQL_FN_DELTA: {
+            bool overlap = false;
+            ok = s->n > 0 && extrapolated_rate(&r, s, NULL, false, false, &v, &overlap);
             break;
-        case PROMQL_FN_DELTA:
-            ok = s->n > 0 && extrapolated_rate(&r, s, false, false, &v);
-            break;
+        }
         case PROMQL_FN_IRATE:
-            ok = instant_value(s, true, &v);
+            ok = instant_value(s, sts, true, &v);
             break;
         case PROMQL_FN_IDELTA:
-            ok = instant_value(s, false, &v);
+            ok = instant_value(s, NULL, false, &v);
             break;
         case PROMQL_FN_DERIV:
             if (n < 2) {
@@ -542,7 +601,9 @@ int ev_call_range(struct ev *ev, const struct promql_expr *x, int64_t t, struct 
             ok = fn > first;
             for (size_t j = first + 1; j < fn; j++) {
                 if (id == PROMQL_FN_RESETS) {
-                    if (fp[j].v < fp[j - 1].v)
+                    const int64_t *fst = sts != NULL ? sts + (fp - s->p) : NULL;
+                    if (fp[j].v < fp[j - 1].v ||
+                        (fst != NULL && st_reset(fst[j - 1], fp[j - 1].t, fst[j], fp[j].t)))
                         cnt++;
                 } else if (fp[j].v != fp[j - 1].v && !(isnan(fp[j].v) && isnan(fp[j - 1].v))) {
                     cnt++;

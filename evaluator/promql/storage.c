@@ -16,6 +16,12 @@ void promql_series_set_init(struct promql_series_set *set)
 void promql_series_set_add(struct promql_series_set *set, struct labels *labels, int64_t *t,
                            double *v, size_t n)
 {
+    promql_series_set_add_st(set, labels, t, v, NULL, n);
+}
+
+void promql_series_set_add_st(struct promql_series_set *set, struct labels *labels, int64_t *t,
+                              double *v, int64_t *st, size_t n)
+{
     if (set->n == set->cap) {
         set->cap = set->cap ? set->cap * 2 : 16;
         set->s = xreallocarray(set->s, set->cap, sizeof(*set->s));
@@ -23,6 +29,7 @@ void promql_series_set_add(struct promql_series_set *set, struct labels *labels,
     set->s[set->n].labels = labels;
     set->s[set->n].t = t;
     set->s[set->n].v = v;
+    set->s[set->n].st = st;
     set->s[set->n].n = n;
     set->n++;
 }
@@ -33,6 +40,7 @@ void promql_series_set_fini(struct promql_series_set *set)
         labels_free(set->s[i].labels);
         xfree(set->s[i].t);
         xfree(set->s[i].v);
+        xfree(set->s[i].st);
     }
     xfree(set->s);
     promql_series_set_init(set);

@@ -21,6 +21,8 @@ struct promql_series_data {
     struct labels *labels; /* owned by the set */
     int64_t *t;            /* owned; milliseconds, strictly ascending */
     double *v;             /* owned; staleness markers keep PROMQL_STALE_NAN_BITS */
+    int64_t *st; /* owned, may be NULL (= unknown for all): per-sample start timestamps in ms,
+                  * 0 = unknown for that sample (OTel-style created/start time) */
     size_t n;
     /* room for native histograms later: a parallel array of histogram pointers */
 };
@@ -31,9 +33,14 @@ struct promql_series_set {
 };
 
 void promql_series_set_init(struct promql_series_set *set);
-/* Appends a series; takes ownership of labels, t and v (heap, xmalloc'd). */
+/* Appends a series without start timestamps; takes ownership of labels, t and v (heap,
+ * xmalloc'd). */
 void promql_series_set_add(struct promql_series_set *set, struct labels *labels, int64_t *t,
                            double *v, size_t n);
+/* Like promql_series_set_add, also taking ownership of st (n start timestamps, 0 = unknown), which
+ * may be NULL when no sample has a known start timestamp. */
+void promql_series_set_add_st(struct promql_series_set *set, struct labels *labels, int64_t *t,
+                              double *v, int64_t *st, size_t n);
 /* Frees every series and its arrays. */
 void promql_series_set_fini(struct promql_series_set *set);
 

@@ -14,6 +14,8 @@ struct ts_series {
     struct labels *labels;
     int64_t *t;
     double *v;
+    int64_t *st; /* start timestamps, parallel to t (0 = unknown) */
+    bool has_st; /* some sample has a known start timestamp */
     size_t n, cap;
 };
 
@@ -35,6 +37,7 @@ void promql_teststorage_clear(struct promql_teststorage *ts)
         labels_free(ts->s[i].labels);
         xfree(ts->s[i].t);
         xfree(ts->s[i].v);
+        xfree(ts->s[i].st);
     }
     ts->n = 0;
     if (ts->idx != NULL)
@@ -86,6 +89,12 @@ static struct ts_series *find_series(struct promql_teststorage *ts, const struct
 void promql_teststorage_add(struct promql_teststorage *ts, const struct labels *ls, int64_t t,
                             double v)
 {
+    promql_teststorage_add_st(ts, ls, t, v, 0);
+}
+
+void promql_teststorage_add_st(struct promql_teststorage *ts, const struct labels *ls, int64_t t,
+                               double v, int64_t st)
+{
     struct ts_series *s = find_series(ts, ls);
     size_t pos;
     if (s == NULL) {
@@ -105,27 +114,35 @@ void promql_teststorage_add(struct promql_teststorage *ts, const struct labels *
     pos = s->n;
     while (pos > 0 && s->t[pos - 1] > t)
         pos--;
+    if (st != 0)
+        s->has_st = true;
     if (pos > 0 && s->t[pos - 1] == t) {
         s->v[pos - 1] = v;
+        s->st[pos - 1] = st;
         return;
     }
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 16;
         s->t = xreallocarray(s->t, s->cap, sizeof(*s->t));
         s->v = xreallocarray(s->v, s->cap, sizeof(*s->v));
+        s->st = xreallocarray(s->st, s->cap, sizeof(*s->st));
     }
     memmove(s->t + pos + 1, s->t + pos, (s->n - pos) * sizeof(*s->t));
     memmove(s->v + pos + 1, s->v + pos, (s->n - pos) * sizeof(*s->v));
+    memmove(s->st + pos + 1, s->st + pos, (s->n - pos) * sizeof(*s->st));
     s->t[pos] = t;
     s->v[pos] = v;
+    s->st[pos] = st;
     s->n++;
 }
 
 void promql_teststorage_drop_series(struct promql_teststorage *ts, const struct labels *ls)
 {
     struct ts_series *s = find_series(ts, ls);
-    if (s != NULL)
+    if (s != NULL) {
         s->n = 0;
+        s->has_st = false;
+    }
 }
 
 size_t promql_teststorage_series(const struct promql_teststorage *ts)
@@ -153,9 +170,10 @@ static int ts_select(void *ctx, const struct matcher *const *ms, size_t nms, int
             hi++;
         if (hi == lo)
             continue;
-        promql_series_set_add(out, labels_dup(s->labels),
-                              xmemdup(s->t + lo, (hi - lo) * sizeof(*s->t)),
-                              xmemdup(s->v + lo, (hi - lo) * sizeof(*s->v)), hi - lo);
+        promql_series_set_add_st(
+            out, labels_dup(s->labels), xmemdup(s->t + lo, (hi - lo) * sizeof(*s->t)),
+            xmemdup(s->v + lo, (hi - lo) * sizeof(*s->v)),
+            s->has_st ? xmemdup(s->st + lo, (hi - lo) * sizeof(*s->st)) : NULL, hi - lo);
     }
     return 0;
 }

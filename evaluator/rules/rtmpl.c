@@ -92,9 +92,11 @@ int rule_template_expand(const char *alert_name, const char *text, const struct 
     char *full = xasprintf("%s%s", RTMPL_PRELUDE, text);
     buf_init(&b, 0);
     xo.missingkey = TMPL_MISSINGKEY_ZERO;
-    rc = tmpl_set_parse(s, name, full, SIZE_MAX, e);
-    if (rc == 0)
-        rc = tmpl_set_execute(s, name, data, &xo, &b, e);
+    /* Prometheus's Expander names the stage and the template before the engine's message */
+    if ((rc = tmpl_set_parse(s, name, full, SIZE_MAX, e)) != 0)
+        err_prefix(e, "error parsing template %s", name);
+    else if ((rc = tmpl_set_execute(s, name, data, &xo, &b, e)) != 0)
+        err_prefix(e, "error executing template %s", name);
     if (rc == 0)
         *out = xstrdup(buf_str(&b));
     buf_fini(&b);

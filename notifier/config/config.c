@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/amatcher.h"
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/labels.h"
 #include "common/xalloc.h"
@@ -25,6 +26,17 @@ static bool label_ok(const char *s)
     return label_name_is_legacy(s, strlen(s));
 }
 
+/* Appends Go's %q form of s into out (size n). */
+static const char *goq(const char *s, char *out, size_t n)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    amatcher_put_quoted(&b, s);
+    snprintf(out, n, "%s", buf_str(&b));
+    buf_fini(&b);
+    return out;
+}
+
 /* Keeps e's message and sets the position of node n. Returns code. */
 static int reposition(struct err *e, const struct yamlx_node *n, int code)
 {
@@ -35,59 +47,114 @@ static int reposition(struct err *e, const struct yamlx_node *n, int code)
     return yamlx_error(e, n, code, "%s", msg);
 }
 
-/* Parses a `match:` / `match_re:` map; regexes are compiled to validate them. */
+/*
+ * `match:` (regex false) or `match_re:` (true) into out, adding matchers to into. match_re is
+ * Alertmanager's MatchRegexps: label names and null values are checked while decoding (fatal);
+ * `match:` names are checked later by the route or rule (see check_match_names).
+ */
 static int parse_match_map(const struct yamlx_node *n, bool regex, struct am_strmap *out,
-                           struct matchers *into, struct err *e)
+                           struct matchers *into, struct cf_ctx *cx)
 {
+    struct err t;
+    char q[600];
     int r;
     if (yamlx_is_null(n))
         return 0;
-    if (n->kind != YAMLX_MAP)
-        return yamlx_error(e, n, ERR_INVALID,
-                           "yaml: unmarshal errors: cannot unmarshal %s into map[string]string",
-                           yamlx_kind_str(n->kind));
-    if (regex) {
-        for (size_t i = 0; i < n->n; i++) {
-            const struct yamlx_node *k = n->kids[2 * i], *v = n->kids[2 * i + 1];
-            if (yamlx_is_null(v))
-                return yamlx_error(e, v, ERR_INVALID, "invalid regexp value for \"%s\"",
-                                   k->kind == YAMLX_SCALAR ? k->str : "?");
-        }
-    }
-    if ((r = yamlx_get_strmap(n, &out->keys, &out->values, &out->n, e)) != 0)
-        return r;
+    err_clear(&t);
+    if (yamlx_get_strmap(n, &out->keys, &out->values, &out->n, &t) != 0)
+        return cf_soft(cx, &t);
     for (size_t i = 0; i < out->n; i++) {
         struct matcher *m = NULL;
-        if (!label_ok(out->keys[i]))
-            return yamlx_error(e, n->kids[2 * i], ERR_INVALID, "invalid label name \"%s\"",
-                               out->keys[i]);
+        char *v;
+        if (regex) {
+            struct buf b;
+            buf_init(&b, 0);
+            amatcher_put_quoted(&b, out->keys[i]);
+            snprintf(q, sizeof(q), "%s", buf_str(&b));
+            buf_fini(&b);
+            if (!label_ok(out->keys[i]))
+                return yamlx_error(cx->e, n->kids[2 * i], ERR_INVALID, "invalid label name %s", q);
+            if (yamlx_is_null(n->kids[2 * i + 1]))
+                return yamlx_error(cx->e, n->kids[2 * i + 1], ERR_INVALID,
+                                   "invalid regexp value for %s", q);
+        }
         /* Like Alertmanager, whose config.Regexp.String() is the anchored source: route keys
          * then show `^(?:re)$` for match_re entries. */
-        char *v = regex ? xasprintf("^(?:%s)$", out->values[i]) : xstrdup(out->values[i]);
-        r = matcher_new(regex ? MATCH_RE : MATCH_EQ, out->keys[i], v, &m, e);
+        v = regex ? xasprintf("^(?:%s)$", out->values[i]) : xstrdup(out->values[i]);
+        r = matcher_new(regex ? MATCH_RE : MATCH_EQ, out->keys[i], v, &m, cx->e);
         xfree(v);
         if (r != 0)
-            return reposition(e, n->kids[2 * i + 1], r);
+            return reposition(cx->e, n->kids[2 * i + 1], r);
         into->v = xreallocarray(into->v, into->n + 1, sizeof(*into->v));
         into->v[into->n++] = m;
     }
     return 0;
 }
 
+/* The "invalid label name" check Alertmanager runs on `match:` keys after decoding. */
+static int check_match_names(const struct am_strmap *m, const struct yamlx_node *n, struct err *e)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (!label_ok(m->keys[i])) {
+            char q[600];
+            struct buf b;
+            buf_init(&b, 0);
+            amatcher_put_quoted(&b, m->keys[i]);
+            snprintf(q, sizeof(q), "%s", buf_str(&b));
+            buf_fini(&b);
+            return yamlx_error(e, yamlx_map_key(n, i), ERR_INVALID, "invalid label name %s", q);
+        }
+    return 0;
+}
+
 /* Parses a `matchers:` list of strings with 0.25's (classic) matcher syntax. */
 static int parse_matchers_list(const struct yamlx_node *n, struct am_strv *text,
-                               struct matchers *parsed, struct err *e)
+                               struct matchers *parsed, struct cf_ctx *cx)
 {
+    struct err t;
     int r;
     if (yamlx_is_null(n))
         return 0;
-    if ((r = yamlx_get_strv(n, &text->v, &text->n, e)) != 0)
-        return r;
+    err_clear(&t);
+    if (yamlx_get_strv(n, &text->v, &text->n, &t) != 0)
+        return cf_soft(cx, &t);
     for (size_t i = 0; i < text->n; i++) {
-        if ((r = amatchers_parse_classic(text->v[i], parsed, e)) != 0)
-            return reposition(e, n->kids[i], r);
+        if ((r = amatchers_parse_classic(text->v[i], parsed, cx->e)) != 0)
+            return reposition(cx->e, n->kids[i], r);
     }
+    /* Alertmanager sorts a `matchers:` list when it loads it (and so prints it sorted). */
+    amatchers_sort(parsed);
     return 0;
+}
+
+/* Soft check that n is a map (or null); returns false after recording a type error. */
+static bool want_map(const struct yamlx_node *n, const char *what, struct cf_ctx *cx)
+{
+    if (yamlx_is_null(n) || n->kind == YAMLX_MAP)
+        return true;
+    cf_softf(cx, n, "cannot unmarshal %s into %s", yamlx_kind_str(n->kind), what);
+    return false;
+}
+
+/* Soft check of a map key: scalar, not repeated, one of keys. Returns false when skipped. */
+static bool key_ok(const struct yamlx_node *n, size_t i, const char *const *keys, const char *what,
+                   struct cf_ctx *cx)
+{
+    const struct yamlx_node *k = n->kids[2 * i];
+    if (k->kind != YAMLX_SCALAR) {
+        cf_softf(cx, k, "non-scalar key in %s", what);
+        return false;
+    }
+    for (size_t j = 0; j < i; j++)
+        if (n->kids[2 * j]->kind == YAMLX_SCALAR && strcmp(n->kids[2 * j]->str, k->str) == 0) {
+            cf_softf(cx, k, "key \"%s\" already set in %s", k->str, what);
+            return false;
+        }
+    for (size_t j = 0; keys[j]; j++)
+        if (strcmp(keys[j], k->str) == 0)
+            return true;
+    cf_softf(cx, k, "field %s not found in %s", k->str, what);
+    return false;
 }
 
 static void route_free(struct am_route *r)
@@ -111,21 +178,8 @@ static void route_free(struct am_route *r)
     xfree(r);
 }
 
-static int parse_interval(const struct yamlx_node *n, const char *name, int64_t *out, struct err *e)
-{
-    int r;
-    if (n == NULL)
-        return 0;
-    if (yamlx_is_null(n))
-        return 0;
-    if ((r = yamlx_get_duration(n, out, e)) != 0)
-        return r;
-    if (*out == 0)
-        return yamlx_error(e, n, ERR_INVALID, "%s cannot be zero", name);
-    return 0;
-}
-
-static int parse_route(const struct yamlx_node *n, int depth, struct am_route **out, struct err *e)
+static int parse_route(const struct yamlx_node *n, int depth, struct am_route **out,
+                       struct cf_ctx *cx)
 {
     static const char *const keys[] = {"receiver",
                                        "group_by",
@@ -141,26 +195,92 @@ static int parse_route(const struct yamlx_node *n, int depth, struct am_route **
                                        "repeat_interval",
                                        "escalation_policy",
                                        NULL};
-    int r;
     struct am_route *rt = xcalloc(1, sizeof(*rt));
-    const struct yamlx_node *v;
+    const struct yamlx_node *gb = NULL;
+    size_t before = cx->nsoft;
+    int r = 0;
     *out = NULL;
     rt->group_wait_ms = rt->group_interval_ms = rt->repeat_interval_ms = -1;
     if (depth > MAX_ROUTE_DEPTH) {
-        r = yamlx_error(e, n, ERR_TOOBIG, "routes nested deeper than %d levels", MAX_ROUTE_DEPTH);
+        r = yamlx_error(cx->e, n, ERR_TOOBIG, "routes nested deeper than %d levels",
+                        MAX_ROUTE_DEPTH);
         goto fail;
     }
-    if ((r = yamlx_map_check(n, keys, "route", e)) != 0) {
-        err_prefix(e, "yaml: unmarshal errors");
-        goto fail;
+    if (!want_map(n, "route", cx))
+        goto done;
+    /* Keys in document order, as Go decodes them. */
+    for (size_t i = 0; n && !yamlx_is_null(n) && i < n->n; i++) {
+        const char *k;
+        const struct yamlx_node *v = n->kids[2 * i + 1];
+        struct err t;
+        err_clear(&t);
+        if (!key_ok(n, i, keys, "route", cx))
+            continue;
+        k = n->kids[2 * i]->str;
+        if (strcmp(k, "receiver") == 0) {
+            if (yamlx_get_str(v, &rt->receiver, &t) != 0)
+                cf_soft(cx, &t);
+        } else if (strcmp(k, "group_by") == 0) {
+            gb = v;
+            if (yamlx_get_strv(v, &rt->group_by.v, &rt->group_by.n, &t) != 0)
+                cf_soft(cx, &t);
+            rt->group_by_set = !yamlx_is_null(v);
+        } else if (strcmp(k, "match") == 0) {
+            if ((r = parse_match_map(v, false, &rt->match, &rt->matchers, cx)) != 0)
+                goto fail;
+        } else if (strcmp(k, "match_re") == 0) {
+            if ((r = parse_match_map(v, true, &rt->match_re, &rt->matchers, cx)) != 0)
+                goto fail;
+        } else if (strcmp(k, "matchers") == 0) {
+            if ((r = parse_matchers_list(v, &rt->matchers_text, &rt->new_matchers, cx)) != 0)
+                goto fail;
+        } else if (strcmp(k, "mute_time_intervals") == 0) {
+            if (yamlx_get_strv(v, &rt->mute_time_intervals.v, &rt->mute_time_intervals.n, &t))
+                cf_soft(cx, &t);
+        } else if (strcmp(k, "active_time_intervals") == 0) {
+            if (yamlx_get_strv(v, &rt->active_time_intervals.v, &rt->active_time_intervals.n, &t))
+                cf_soft(cx, &t);
+        } else if (strcmp(k, "continue") == 0) {
+            if (yamlx_get_bool(v, &rt->continue_, &t) != 0)
+                cf_soft(cx, &t);
+        } else if (strcmp(k, "routes") == 0) {
+            if (yamlx_is_null(v))
+                continue;
+            if (v->kind != YAMLX_SEQ) {
+                cf_softf(cx, v, "cannot unmarshal %s into []*config.Route",
+                         yamlx_kind_str(v->kind));
+                continue;
+            }
+            rt->routes = xcalloc(v->n ? v->n : 1, sizeof(*rt->routes));
+            for (size_t j = 0; j < v->n; j++) {
+                if ((r = parse_route(v->kids[j], depth + 1, &rt->routes[j], cx)) != 0)
+                    goto fail;
+                rt->nroutes++;
+            }
+        } else if (strcmp(k, "escalation_policy") == 0) {
+            rt->escalation_policy = v;
+        } else {
+            int64_t *dst = strcmp(k, "group_wait") == 0       ? &rt->group_wait_ms
+                           : strcmp(k, "group_interval") == 0 ? &rt->group_interval_ms
+                                                              : &rt->repeat_interval_ms;
+            if (yamlx_is_null(v))
+                continue;
+            if (v->kind != YAMLX_SCALAR) {
+                cf_softf(cx, v, "cannot unmarshal %s into string", yamlx_kind_str(v->kind));
+                continue;
+            }
+            if ((r = yamlx_get_duration(v, dst, cx->e)) != 0)
+                goto fail;
+        }
     }
-    if ((r = yamlx_get_str(yamlx_map_get(n, "receiver"), &rt->receiver, e)) != 0)
+    if (cx->nsoft > before)
+        goto done;
+    /* Route.UnmarshalYAML's checks after decoding, in its order. */
+    if ((r = check_match_names(&rt->match, yamlx_map_get(n, "match"), cx->e)) != 0)
         goto fail;
-    if ((v = yamlx_map_get(n, "group_by")) != NULL) {
-        if ((r = yamlx_get_strv(v, &rt->group_by.v, &rt->group_by.n, e)) != 0)
-            goto fail;
-        rt->group_by_set = true;
+    {
         size_t named = 0;
+        char q[600];
         for (size_t i = 0; i < rt->group_by.n; i++) {
             if (strcmp(rt->group_by.v[i], "...") == 0) {
                 rt->group_by_all = true;
@@ -168,13 +288,14 @@ static int parse_route(const struct yamlx_node *n, int depth, struct am_route **
             }
             named++;
             if (!label_ok(rt->group_by.v[i])) {
-                r = yamlx_error(e, v->kids[i], ERR_INVALID,
-                                "invalid label name \"%s\" in group_by list", rt->group_by.v[i]);
+                r = yamlx_error(cx->e, gb->kids[i], ERR_INVALID,
+                                "invalid label name %s in group_by list",
+                                goq(rt->group_by.v[i], q, sizeof(q)));
                 goto fail;
             }
         }
         if (named > 0 && rt->group_by_all) {
-            r = yamlx_error(e, v, ERR_INVALID,
+            r = yamlx_error(cx->e, gb, ERR_INVALID,
                             "cannot have wildcard group_by (`...`) and other other labels at the "
                             "same time");
             goto fail;
@@ -183,60 +304,25 @@ static int parse_route(const struct yamlx_node *n, int depth, struct am_route **
             for (size_t j = 0; j < i; j++)
                 if (strcmp(rt->group_by.v[i], rt->group_by.v[j]) == 0 &&
                     strcmp(rt->group_by.v[i], "...") != 0) {
-                    r = yamlx_error(e, v->kids[i], ERR_INVALID,
-                                    "duplicated label \"%s\" in group_by", rt->group_by.v[i]);
+                    r = yamlx_error(cx->e, gb->kids[i], ERR_INVALID,
+                                    "duplicated label %s in group_by",
+                                    goq(rt->group_by.v[i], q, sizeof(q)));
                     goto fail;
                 }
     }
-    if ((r = parse_match_map(yamlx_map_get(n, "match"), false, &rt->match, &rt->matchers, e)) != 0)
+    if (rt->group_interval_ms == 0) {
+        r = yamlx_error(cx->e, yamlx_map_get(n, "group_interval"), ERR_INVALID,
+                        "group_interval cannot be zero");
         goto fail;
-    if ((r = parse_match_map(yamlx_map_get(n, "match_re"), true, &rt->match_re, &rt->matchers,
-                             e)) != 0)
+    }
+    if (rt->repeat_interval_ms == 0) {
+        r = yamlx_error(cx->e, yamlx_map_get(n, "repeat_interval"), ERR_INVALID,
+                        "repeat_interval cannot be zero");
         goto fail;
-    if ((r = parse_matchers_list(yamlx_map_get(n, "matchers"), &rt->matchers_text,
-                                 &rt->new_matchers, e)) != 0)
-        goto fail;
-    /* Alertmanager sorts a `matchers:` list when it loads it (and so prints it sorted). */
-    amatchers_sort(&rt->new_matchers);
+    }
+done:
     amatchers_copy(&rt->matchers, &rt->new_matchers);
     amatchers_sort(&rt->matchers);
-    if ((r = yamlx_get_strv(yamlx_map_get(n, "mute_time_intervals"), &rt->mute_time_intervals.v,
-                            &rt->mute_time_intervals.n, e)) != 0)
-        goto fail;
-    if ((r = yamlx_get_strv(yamlx_map_get(n, "active_time_intervals"), &rt->active_time_intervals.v,
-                            &rt->active_time_intervals.n, e)) != 0)
-        goto fail;
-    if ((r = yamlx_get_bool(yamlx_map_get(n, "continue"), &rt->continue_, e)) != 0)
-        goto fail;
-    if ((r = parse_interval(yamlx_map_get(n, "group_wait"), "group_wait", &rt->group_wait_ms,
-                            NULL)) != 0) {
-        /* group_wait may be zero; only the syntax is checked. */
-        int64_t tmp = 0;
-        if ((r = yamlx_get_duration(yamlx_map_get(n, "group_wait"), &tmp, e)) != 0)
-            goto fail;
-        rt->group_wait_ms = tmp;
-    }
-    if ((r = parse_interval(yamlx_map_get(n, "group_interval"), "group_interval",
-                            &rt->group_interval_ms, e)) != 0)
-        goto fail;
-    if ((r = parse_interval(yamlx_map_get(n, "repeat_interval"), "repeat_interval",
-                            &rt->repeat_interval_ms, e)) != 0)
-        goto fail;
-    rt->escalation_policy = yamlx_map_get(n, "escalation_policy");
-    if ((v = yamlx_map_get(n, "routes")) != NULL && !yamlx_is_null(v)) {
-        if (v->kind != YAMLX_SEQ) {
-            r = yamlx_error(e, v, ERR_INVALID,
-                            "yaml: unmarshal errors: cannot unmarshal %s into []*config.Route",
-                            yamlx_kind_str(v->kind));
-            goto fail;
-        }
-        rt->routes = xcalloc(v->n ? v->n : 1, sizeof(*rt->routes));
-        for (size_t i = 0; i < v->n; i++) {
-            if ((r = parse_route(v->kids[i], depth + 1, &rt->routes[i], e)) != 0)
-                goto fail;
-            rt->nroutes++;
-        }
-    }
     *out = rt;
     return 0;
 fail:
@@ -261,42 +347,59 @@ static void inhibit_fini(struct am_inhibit_rule *ir)
     yamlx_strv_free(ir->equal.v);
 }
 
-static int parse_inhibit(const struct yamlx_node *n, struct am_inhibit_rule *ir, struct err *e)
+static int parse_inhibit(const struct yamlx_node *n, struct am_inhibit_rule *ir, struct cf_ctx *cx)
 {
     static const char *const keys[] = {
         "source_match",    "source_match_re", "source_matchers", "target_match",
         "target_match_re", "target_matchers", "equal",           NULL};
-    const struct yamlx_node *v;
+    size_t before = cx->nsoft;
+    char q[600];
     int r;
-    if ((r = yamlx_map_check(n, keys, "inhibit rule", e)) != 0) {
-        err_prefix(e, "yaml: unmarshal errors");
-        return r;
+    if (!want_map(n, "inhibit rule", cx))
+        return 0;
+    for (size_t i = 0; n && !yamlx_is_null(n) && i < n->n; i++) {
+        const struct yamlx_node *v = n->kids[2 * i + 1];
+        const char *k;
+        struct err t;
+        err_clear(&t);
+        if (!key_ok(n, i, keys, "inhibit rule", cx))
+            continue;
+        k = n->kids[2 * i]->str;
+        if (strcmp(k, "source_match") == 0)
+            r = parse_match_map(v, false, &ir->source_match, &ir->source, cx);
+        else if (strcmp(k, "source_match_re") == 0)
+            r = parse_match_map(v, true, &ir->source_match_re, &ir->source, cx);
+        else if (strcmp(k, "source_matchers") == 0)
+            r = parse_matchers_list(v, &ir->source_matchers_text, &ir->source_new, cx);
+        else if (strcmp(k, "target_match") == 0)
+            r = parse_match_map(v, false, &ir->target_match, &ir->target, cx);
+        else if (strcmp(k, "target_match_re") == 0)
+            r = parse_match_map(v, true, &ir->target_match_re, &ir->target, cx);
+        else if (strcmp(k, "target_matchers") == 0)
+            r = parse_matchers_list(v, &ir->target_matchers_text, &ir->target_new, cx);
+        else {
+            /* equal: a list of LabelNames, each checked as it is decoded. */
+            r = 0;
+            if (yamlx_get_strv(v, &ir->equal.v, &ir->equal.n, &t) != 0) {
+                cf_soft(cx, &t);
+                continue;
+            }
+            for (size_t j = 0; j < ir->equal.n; j++)
+                if (!yamlx_is_null(v->kids[j]) && !label_ok(ir->equal.v[j]))
+                    return yamlx_error(cx->e, v->kids[j], ERR_INVALID,
+                                       "%s is not a valid label name",
+                                       goq(ir->equal.v[j], q, sizeof(q)));
+        }
+        if (r != 0)
+            return r;
     }
-    if ((r = parse_match_map(yamlx_map_get(n, "source_match"), false, &ir->source_match,
-                             &ir->source, e)) != 0 ||
-        (r = parse_match_map(yamlx_map_get(n, "source_match_re"), true, &ir->source_match_re,
-                             &ir->source, e)) != 0 ||
-        (r = parse_matchers_list(yamlx_map_get(n, "source_matchers"), &ir->source_matchers_text,
-                                 &ir->source_new, e)) != 0 ||
-        (r = parse_match_map(yamlx_map_get(n, "target_match"), false, &ir->target_match,
-                             &ir->target, e)) != 0 ||
-        (r = parse_match_map(yamlx_map_get(n, "target_match_re"), true, &ir->target_match_re,
-                             &ir->target, e)) != 0 ||
-        (r = parse_matchers_list(yamlx_map_get(n, "target_matchers"), &ir->target_matchers_text,
-                                 &ir->target_new, e)) != 0)
-        return r;
-    amatchers_sort(&ir->source_new);
-    amatchers_sort(&ir->target_new);
     amatchers_copy(&ir->source, &ir->source_new);
     amatchers_copy(&ir->target, &ir->target_new);
-    v = yamlx_map_get(n, "equal");
-    if ((r = yamlx_get_strv(v, &ir->equal.v, &ir->equal.n, e)) != 0)
+    if (cx->nsoft > before)
+        return 0;
+    if ((r = check_match_names(&ir->source_match, yamlx_map_get(n, "source_match"), cx->e)) != 0)
         return r;
-    for (size_t i = 0; i < ir->equal.n; i++)
-        if (!label_ok(ir->equal.v[i]))
-            return yamlx_error(e, v->kids[i], ERR_INVALID, "\"%s\" is not a valid label name",
-                               ir->equal.v[i]);
-    return 0;
+    return check_match_names(&ir->target_match, yamlx_map_get(n, "target_match"), cx->e);
 }
 
 static void receiver_fini(struct am_receiver_config *rc)
@@ -309,76 +412,116 @@ static void receiver_fini(struct am_receiver_config *rc)
     }
 }
 
-static int parse_receiver(const struct yamlx_node *n, struct am_receiver_config *rc, struct err *e)
+static int parse_receiver(const struct yamlx_node *n, struct am_receiver_config *rc,
+                          struct cf_ctx *cx)
 {
     const char *keys[AM_INTEGRATION_KINDS + 2];
+    size_t before = cx->nsoft;
     int r;
     keys[0] = "name";
     for (int k = 0; k < AM_INTEGRATION_KINDS; k++)
         keys[k + 1] = am_kinds[k].key;
     keys[AM_INTEGRATION_KINDS + 1] = NULL;
-    if ((r = yamlx_map_check(n, keys, "receiver", e)) != 0) {
-        err_prefix(e, "yaml: unmarshal errors");
-        return r;
-    }
-    if ((r = yamlx_get_str(yamlx_map_get(n, "name"), &rc->name, e)) != 0)
-        return r;
-    if (rc->name == NULL || rc->name[0] == 0)
-        return yamlx_error(e, n, ERR_INVALID, "missing name in receiver");
-    for (int k = 0; k < AM_INTEGRATION_KINDS; k++) {
-        const struct yamlx_node *v = yamlx_map_get(n, am_kinds[k].key);
+    if (!want_map(n, "receiver", cx))
+        return 0;
+    for (size_t i = 0; n && !yamlx_is_null(n) && i < n->n; i++) {
+        const struct yamlx_node *v = n->kids[2 * i + 1];
+        int k;
+        struct err t;
+        err_clear(&t);
+        if (!key_ok(n, i, keys, "receiver", cx))
+            continue;
+        if (strcmp(n->kids[2 * i]->str, "name") == 0) {
+            if (yamlx_get_str(v, &rc->name, &t) != 0)
+                cf_soft(cx, &t);
+            continue;
+        }
+        for (k = 0; k < AM_INTEGRATION_KINDS; k++)
+            if (strcmp(n->kids[2 * i]->str, am_kinds[k].key) == 0)
+                break;
         if (yamlx_is_null(v))
             continue;
-        if (v->kind != YAMLX_SEQ)
-            return yamlx_error(e, v, ERR_INVALID,
-                               "yaml: unmarshal errors: cannot unmarshal %s into []%s",
-                               yamlx_kind_str(v->kind), am_kinds[k].desc->what);
+        if (v->kind != YAMLX_SEQ) {
+            cf_softf(cx, v, "cannot unmarshal %s into []%s", yamlx_kind_str(v->kind),
+                     am_kinds[k].desc->what);
+            continue;
+        }
         rc->configs[k].v = xcalloc(v->n ? v->n : 1, sizeof(void *));
-        for (size_t i = 0; i < v->n; i++) {
+        for (size_t j = 0; j < v->n; j++) {
             void *cfg = NULL;
-            if ((r = cf_parse_new(am_kinds[k].desc, v->kids[i], &cfg, e)) != 0)
+            /* Alertmanager 0.25 crashes on a null entry (after decoding); rejected in
+             * build() once decoding succeeded. */
+            if (yamlx_is_null(v->kids[j]))
+                continue;
+            if ((r = cf_parse_new(am_kinds[k].desc, v->kids[j], &cfg, cx)) != 0)
                 return r;
             rc->configs[k].v[rc->configs[k].n++] = cfg;
         }
     }
+    if (cx->nsoft > before)
+        return 0;
+    if (rc->name == NULL || rc->name[0] == 0)
+        return yamlx_error(cx->e, n, ERR_INVALID, "missing name in receiver");
     return 0;
 }
 
 static int parse_named_intervals(const struct yamlx_node *n, const char *what,
-                                 struct am_named_interval **out, size_t *count, struct err *e)
+                                 struct am_named_interval **out, size_t *count, struct cf_ctx *cx)
 {
     static const char *const keys[] = {"name", "time_intervals", NULL};
     int r;
     if (yamlx_is_null(n))
         return 0;
     if (n->kind != YAMLX_SEQ)
-        return yamlx_error(e, n, ERR_INVALID,
-                           "yaml: unmarshal errors: cannot unmarshal %s into "
-                           "[]%s",
-                           yamlx_kind_str(n->kind), what);
+        return cf_softf(cx, n, "cannot unmarshal %s into []%s", yamlx_kind_str(n->kind), what);
     *out = xcalloc(n->n ? n->n : 1, sizeof(**out));
     for (size_t i = 0; i < n->n; i++) {
         struct am_named_interval *ni = &(*out)[i];
-        const struct yamlx_node *it = n->kids[i], *list;
+        const struct yamlx_node *it = n->kids[i];
         *count = i + 1;
-        if ((r = yamlx_map_check(it, keys, what, e)) != 0)
-            return r;
-        if ((r = yamlx_get_str(yamlx_map_get(it, "name"), &ni->name, e)) != 0)
-            return r;
-        list = yamlx_map_get(it, "time_intervals");
-        if (yamlx_is_null(list))
+        if (yamlx_is_null(it))
+            continue; /* Go keeps a zero entry without calling its unmarshaler */
+        if (!want_map(it, what, cx))
             continue;
-        if (list->kind != YAMLX_SEQ)
-            return yamlx_error(e, list, ERR_INVALID,
-                               "yaml: unmarshal errors: cannot unmarshal %s into "
-                               "[]timeinterval.TimeInterval",
-                               yamlx_kind_str(list->kind));
-        ni->intervals = xcalloc(list->n ? list->n : 1, sizeof(*ni->intervals));
-        for (size_t j = 0; j < list->n; j++) {
-            if ((r = time_interval_parse(list->kids[j], &ni->intervals[j], e)) != 0)
-                return r;
-            ni->n = j + 1;
+        for (size_t j = 0; it && !yamlx_is_null(it) && j < it->n; j++) {
+            const struct yamlx_node *v = it->kids[2 * j + 1];
+            struct err t;
+            err_clear(&t);
+            if (!key_ok(it, j, keys, what, cx))
+                continue;
+            if (strcmp(it->kids[2 * j]->str, "name") == 0) {
+                if (yamlx_get_str(v, &ni->name, &t) != 0)
+                    cf_soft(cx, &t);
+                continue;
+            }
+            if (yamlx_is_null(v))
+                continue;
+            if (v->kind != YAMLX_SEQ) {
+                cf_softf(cx, v, "cannot unmarshal %s into []timeinterval.TimeInterval",
+                         yamlx_kind_str(v->kind));
+                continue;
+            }
+            ni->intervals = xcalloc(v->n ? v->n : 1, sizeof(*ni->intervals));
+            for (size_t k = 0; k < v->n; k++) {
+                static const char *const tkeys[] = {
+                    "times", "weekdays", "days_of_month", "months", "years", "location", NULL};
+                const struct yamlx_node *ti = v->kids[k];
+                bool keys_fine = true;
+                /* Unknown keys are type errors in Go; only well-formed entries are parsed. */
+                if (!want_map(ti, "time interval", cx))
+                    continue;
+                for (size_t m = 0; ti && !yamlx_is_null(ti) && m < ti->n; m++)
+                    keys_fine = key_ok(ti, m, tkeys, "time interval", cx) && keys_fine;
+                if (!keys_fine)
+                    continue;
+                if ((r = time_interval_parse(ti, &ni->intervals[k], cx->e)) != 0)
+                    return r;
+                ni->n = k + 1;
+            }
         }
+        /* (Mute)TimeInterval.UnmarshalYAML checks the name as it decodes. */
+        if (cx->nsoft == 0 && (ni->name == NULL || ni->name[0] == 0))
+            return yamlx_error(cx->e, it, ERR_INVALID, "missing name in %s", what);
     }
     return 0;
 }
@@ -433,29 +576,44 @@ const struct am_named_interval *config_time_interval(const struct am_config *c, 
     return NULL;
 }
 
-/* Finds the YAML node of route r's key (for positions in cross-check errors). */
-static int check_route_refs(const struct am_config *c, const struct am_route *r,
-                            const struct yamlx_node *n, struct err *e)
+/* Alertmanager's checkReceiver: children first (post-order), then the node itself. */
+static int check_route_receivers(const struct am_config *c, const struct am_route *r,
+                                 const struct yamlx_node *n, struct err *e)
 {
     const struct yamlx_node *routes = yamlx_map_get(n, "routes");
-    if (r->receiver && r->receiver[0] && config_receiver(c, r->receiver) == NULL)
-        return yamlx_error(e, yamlx_map_get(n, "receiver"), ERR_INVALID,
-                           "undefined receiver \"%s\" used in route", r->receiver);
-    for (size_t i = 0; i < r->mute_time_intervals.n; i++)
-        if (config_time_interval(c, r->mute_time_intervals.v[i]) == NULL)
-            return yamlx_error(e, yamlx_map_get(n, "mute_time_intervals"), ERR_INVALID,
-                               "undefined time interval \"%s\" used in route",
-                               r->mute_time_intervals.v[i]);
-    for (size_t i = 0; i < r->active_time_intervals.n; i++)
-        if (config_time_interval(c, r->active_time_intervals.v[i]) == NULL)
-            return yamlx_error(e, yamlx_map_get(n, "active_time_intervals"), ERR_INVALID,
-                               "undefined time interval \"%s\" used in route",
-                               r->active_time_intervals.v[i]);
+    char q[600];
     for (size_t i = 0; i < r->nroutes; i++) {
-        int rc = check_route_refs(c, r->routes[i], routes ? routes->kids[i] : NULL, e);
+        int rc = check_route_receivers(c, r->routes[i], routes ? routes->kids[i] : NULL, e);
         if (rc != 0)
             return rc;
     }
+    if (r->receiver && r->receiver[0] && config_receiver(c, r->receiver) == NULL)
+        return yamlx_error(e, yamlx_map_get(n, "receiver"), ERR_INVALID,
+                           "undefined receiver %s used in route", goq(r->receiver, q, sizeof(q)));
+    return 0;
+}
+
+/* Alertmanager's checkTimeInterval, same order. */
+static int check_route_intervals(const struct am_config *c, const struct am_route *r,
+                                 const struct yamlx_node *n, struct err *e)
+{
+    const struct yamlx_node *routes = yamlx_map_get(n, "routes");
+    char q[600];
+    for (size_t i = 0; i < r->nroutes; i++) {
+        int rc = check_route_intervals(c, r->routes[i], routes ? routes->kids[i] : NULL, e);
+        if (rc != 0)
+            return rc;
+    }
+    for (size_t i = 0; i < r->mute_time_intervals.n; i++)
+        if (config_time_interval(c, r->mute_time_intervals.v[i]) == NULL)
+            return yamlx_error(e, yamlx_map_get(n, "mute_time_intervals"), ERR_INVALID,
+                               "undefined time interval %s used in route",
+                               goq(r->mute_time_intervals.v[i], q, sizeof(q)));
+    for (size_t i = 0; i < r->active_time_intervals.n; i++)
+        if (config_time_interval(c, r->active_time_intervals.v[i]) == NULL)
+            return yamlx_error(e, yamlx_map_get(n, "active_time_intervals"), ERR_INVALID,
+                               "undefined time interval %s used in route",
+                               goq(r->active_time_intervals.v[i], q, sizeof(q)));
     return 0;
 }
 
@@ -472,64 +630,97 @@ static int build(struct am_config *c, const struct yamlx_node *root, struct err 
                                        "schedules",
                                        "users",
                                        NULL};
-    const struct yamlx_node *v, *rn;
+    const struct yamlx_node *v = NULL, *rn = NULL;
+    struct cf_ctx cx;
+    char q[600];
     int r;
-    if ((r = yamlx_map_check(root, keys, "config", e)) != 0) {
-        err_prefix(e, "yaml: unmarshal errors");
-        return r;
-    }
-    if ((r = cf_parse_into(&am_desc_global, yamlx_map_get(root, "global"), &c->global, e)) != 0)
-        return r;
-    rn = yamlx_map_get(root, "route");
-    if (!yamlx_is_null(rn) && (r = parse_route(rn, 0, &c->route, e)) != 0)
-        return r;
-    v = yamlx_map_get(root, "inhibit_rules");
-    if (!yamlx_is_null(v)) {
-        if (v->kind != YAMLX_SEQ)
-            return yamlx_error(e, v, ERR_INVALID,
-                               "yaml: unmarshal errors: cannot unmarshal %s into "
-                               "[]config.InhibitRule",
-                               yamlx_kind_str(v->kind));
-        c->inhibit_rules = xcalloc(v->n ? v->n : 1, sizeof(*c->inhibit_rules));
-        for (size_t i = 0; i < v->n; i++) {
-            c->ninhibit = i + 1;
-            if ((r = parse_inhibit(v->kids[i], &c->inhibit_rules[i], e)) != 0)
-                return r;
+    cf_ctx_init(&cx, e);
+    if (!want_map(root, "config", &cx))
+        return cf_soft_result(&cx);
+    /* Decode the top-level keys in document order (fatal errors stop at the first one). */
+    for (size_t i = 0; i < root->n; i++) {
+        const struct yamlx_node *val = root->kids[2 * i + 1];
+        const char *k;
+        struct err t;
+        err_clear(&t);
+        if (!key_ok(root, i, keys, "config", &cx))
+            continue;
+        k = root->kids[2 * i]->str;
+        r = 0;
+        if (strcmp(k, "global") == 0) {
+            r = cf_parse_into(&am_desc_global, val, &c->global, &cx);
+        } else if (strcmp(k, "route") == 0) {
+            rn = val;
+            if (!yamlx_is_null(val))
+                r = parse_route(val, 0, &c->route, &cx);
+        } else if (strcmp(k, "inhibit_rules") == 0) {
+            if (yamlx_is_null(val))
+                continue;
+            if (val->kind != YAMLX_SEQ) {
+                cf_softf(&cx, val, "cannot unmarshal %s into []config.InhibitRule",
+                         yamlx_kind_str(val->kind));
+                continue;
+            }
+            c->inhibit_rules = xcalloc(val->n ? val->n : 1, sizeof(*c->inhibit_rules));
+            for (size_t j = 0; j < val->n && r == 0; j++) {
+                c->ninhibit = j + 1;
+                r = parse_inhibit(val->kids[j], &c->inhibit_rules[j], &cx);
+            }
+        } else if (strcmp(k, "receivers") == 0) {
+            v = val;
+            if (yamlx_is_null(val))
+                continue;
+            if (val->kind != YAMLX_SEQ) {
+                cf_softf(&cx, val, "cannot unmarshal %s into []config.Receiver",
+                         yamlx_kind_str(val->kind));
+                v = NULL;
+                continue;
+            }
+            c->receivers = xcalloc(val->n ? val->n : 1, sizeof(*c->receivers));
+            for (size_t j = 0; j < val->n && r == 0; j++) {
+                c->nreceivers = j + 1;
+                r = parse_receiver(val->kids[j], &c->receivers[j], &cx);
+            }
+        } else if (strcmp(k, "templates") == 0) {
+            if (yamlx_get_strv(val, &c->templates.v, &c->templates.n, &t) != 0)
+                cf_soft(&cx, &t);
+        } else if (strcmp(k, "mute_time_intervals") == 0) {
+            r = parse_named_intervals(val, "mute time interval", &c->mute_time_intervals, &c->nmute,
+                                      &cx);
+        } else if (strcmp(k, "time_intervals") == 0) {
+            r = parse_named_intervals(val, "time interval", &c->time_intervals, &c->ntime, &cx);
+        } else if (strcmp(k, "escalation_policies") == 0) {
+            c->escalation_policies = val;
+        } else if (strcmp(k, "schedules") == 0) {
+            c->schedules = val;
+        } else if (strcmp(k, "users") == 0) {
+            c->users = val;
         }
+        if (r != 0)
+            return r;
     }
-    if ((r = yamlx_get_strv(yamlx_map_get(root, "templates"), &c->templates.v, &c->templates.n,
-                            e)) != 0)
+    if ((r = cf_soft_result(&cx)) != 0)
         return r;
-    if ((r = parse_named_intervals(yamlx_map_get(root, "mute_time_intervals"), "mute time interval",
-                                   &c->mute_time_intervals, &c->nmute, e)) != 0)
-        return r;
-    if ((r = parse_named_intervals(yamlx_map_get(root, "time_intervals"), "time interval",
-                                   &c->time_intervals, &c->ntime, e)) != 0)
-        return r;
-    c->escalation_policies = yamlx_map_get(root, "escalation_policies");
-    c->schedules = yamlx_map_get(root, "schedules");
-    c->users = yamlx_map_get(root, "users");
+    for (size_t i = 0; v && i < v->n; i++)
+        for (int k = 0; k < AM_INTEGRATION_KINDS; k++) {
+            const struct yamlx_node *list = yamlx_map_get(v->kids[i], am_kinds[k].key);
+            for (size_t j = 0; list && list->kind == YAMLX_SEQ && j < list->n; j++)
+                if (yamlx_is_null(list->kids[j]))
+                    return yamlx_error(e, list->kids[j], ERR_INVALID, "empty entry in %s",
+                                       am_kinds[k].key);
+        }
 
-    /* Receivers: parse, check names, resolve globals (Alertmanager's order). */
-    v = yamlx_map_get(root, "receivers");
-    if (!yamlx_is_null(v)) {
-        if (v->kind != YAMLX_SEQ)
-            return yamlx_error(e, v, ERR_INVALID,
-                               "yaml: unmarshal errors: cannot unmarshal %s into "
-                               "[]config.Receiver",
-                               yamlx_kind_str(v->kind));
-        c->receivers = xcalloc(v->n ? v->n : 1, sizeof(*c->receivers));
-        for (size_t i = 0; i < v->n; i++) {
-            c->nreceivers = i + 1;
-            if ((r = parse_receiver(v->kids[i], &c->receivers[i], e)) != 0)
-                return r;
-        }
+    /* Config.UnmarshalYAML's checks, in its order: global, receivers, route, intervals. */
+    if ((r = am_global_check(&c->global, yamlx_map_get(root, "global"), e)) != 0)
+        return r;
+    if (v != NULL) {
         for (size_t i = 0; i < c->nreceivers; i++) {
             struct am_receiver_config *rc = &c->receivers[i];
             for (size_t j = 0; j < i; j++)
                 if (strcmp(c->receivers[j].name, rc->name) == 0)
                     return yamlx_error(e, v->kids[i], ERR_INVALID,
-                                       "notification config name \"%s\" is not unique", rc->name);
+                                       "notification config name %s is not unique",
+                                       goq(rc->name, q, sizeof(q)));
             for (int k = 0; k < AM_INTEGRATION_KINDS; k++) {
                 const struct yamlx_node *list = yamlx_map_get(v->kids[i], am_kinds[k].key);
                 for (size_t j = 0; j < rc->configs[k].n; j++)
@@ -540,28 +731,10 @@ static int build(struct am_config *c, const struct yamlx_node *root, struct err 
             }
         }
     }
-    for (size_t i = 0; i < c->nmute; i++) {
-        if (c->mute_time_intervals[i].name == NULL || !c->mute_time_intervals[i].name[0])
-            return err_set(e, ERR_INVALID, "missing name in mute time interval");
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(c->mute_time_intervals[j].name, c->mute_time_intervals[i].name) == 0)
-                return err_set(e, ERR_INVALID, "mute time interval \"%s\" is not unique",
-                               c->mute_time_intervals[i].name);
-    }
-    for (size_t i = 0; i < c->ntime; i++) {
-        if (c->time_intervals[i].name == NULL || !c->time_intervals[i].name[0])
-            return err_set(e, ERR_INVALID, "missing name in time interval");
-        for (size_t j = 0; j < c->nmute; j++)
-            if (strcmp(c->mute_time_intervals[j].name, c->time_intervals[i].name) == 0)
-                return err_set(e, ERR_INVALID, "time interval \"%s\" is not unique",
-                               c->time_intervals[i].name);
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(c->time_intervals[j].name, c->time_intervals[i].name) == 0)
-                return err_set(e, ERR_INVALID, "time interval \"%s\" is not unique",
-                               c->time_intervals[i].name);
-    }
+    /* Alertmanager's order: root route rules, receivers used, interval names, intervals used,
+     * and `continue` on the root last. */
     if (c->route == NULL)
-        return yamlx_error(e, root, ERR_INVALID, "no route provided in config");
+        return yamlx_error(e, root, ERR_INVALID, "no routes provided");
     if (c->route->receiver == NULL || c->route->receiver[0] == 0)
         return yamlx_error(e, rn, ERR_INVALID, "root route must specify a default receiver");
     if (c->route->matchers.n > 0)
@@ -571,9 +744,33 @@ static int build(struct am_config *c, const struct yamlx_node *root, struct err 
     if (c->route->active_time_intervals.n > 0)
         return yamlx_error(e, rn, ERR_INVALID,
                            "root route must not have any active time intervals");
+    if ((r = check_route_receivers(c, c->route, rn, e)) != 0)
+        return r;
+    for (size_t i = 0; i < c->nmute; i++) {
+        if (c->mute_time_intervals[i].name == NULL)
+            c->mute_time_intervals[i].name = xstrdup("");
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(c->mute_time_intervals[j].name, c->mute_time_intervals[i].name) == 0)
+                return err_set(e, ERR_INVALID, "mute time interval %s is not unique",
+                               goq(c->mute_time_intervals[i].name, q, sizeof(q)));
+    }
+    for (size_t i = 0; i < c->ntime; i++) {
+        if (c->time_intervals[i].name == NULL)
+            c->time_intervals[i].name = xstrdup("");
+        for (size_t j = 0; j < c->nmute; j++)
+            if (strcmp(c->mute_time_intervals[j].name, c->time_intervals[i].name) == 0)
+                return err_set(e, ERR_INVALID, "time interval %s is not unique",
+                               goq(c->time_intervals[i].name, q, sizeof(q)));
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(c->time_intervals[j].name, c->time_intervals[i].name) == 0)
+                return err_set(e, ERR_INVALID, "time interval %s is not unique",
+                               goq(c->time_intervals[i].name, q, sizeof(q)));
+    }
+    if ((r = check_route_intervals(c, c->route, rn, e)) != 0)
+        return r;
     if (c->route->continue_)
         return yamlx_error(e, rn, ERR_INVALID, "cannot have continue in root route");
-    return check_route_refs(c, c->route, rn, e);
+    return 0;
 }
 
 int config_parse(const char *text, size_t n, const char *file, struct am_config **out,

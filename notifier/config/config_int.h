@@ -19,6 +19,9 @@ struct am_kind_info {
 
 extern const struct am_kind_info am_kinds[AM_INTEGRATION_KINDS];
 
+/* The global-section conflicts Alertmanager checks after decoding ("at most one of ..."). */
+int am_global_check(const struct am_global *g, const struct yamlx_node *n, struct err *e);
+
 /*
  * Applies Alertmanager's global inheritance and checks to integration cfg of kind k (after
  * parsing, before use). n is the config's node for error positions.

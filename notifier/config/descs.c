@@ -213,9 +213,8 @@ static void global_init(void *obj)
     g->webex_api_url = dflt("https://webexapis.com/v1/messages");
 }
 
-static int global_check(void *obj, const struct yamlx_node *n, struct err *e)
+int am_global_check(const struct am_global *g, const struct yamlx_node *n, struct err *e)
 {
-    struct am_global *g = obj;
     if (set(g->smtp_auth_password) && set(g->smtp_auth_password_file))
         return yamlx_error(e, n, ERR_INVALID,
                            "at most one of smtp_auth_password & smtp_auth_password_file must be "
@@ -263,7 +262,7 @@ static const struct cf_field global_fields[] = {
     END,
 };
 const struct cf_desc am_desc_global = {"global", sizeof(struct am_global), global_fields,
-                                       global_init, global_check};
+                                       global_init, NULL};
 
 /* ---- webhook ---- */
 
@@ -872,13 +871,6 @@ static void discord_init(void *obj)
     c->title = dflt("{{ template \"discord.default.title\" . }}");
     c->message = dflt("{{ template \"discord.default.message\" . }}");
 }
-static int discord_check(void *obj, const struct yamlx_node *n, struct err *e)
-{
-    struct am_discord_config *c = obj;
-    if (!set(c->webhook_url))
-        return yamlx_error(e, n, ERR_INVALID, "no discord webhook URL provided");
-    return 0;
-}
 static const struct cf_field discord_fields[] = {
     FA("send_resolved", CF_BOOL, am_discord_config, send_resolved),
     FO("http_config", CF_OBJ, am_discord_config, http_config, am_desc_http_config),
@@ -888,7 +880,7 @@ static const struct cf_field discord_fields[] = {
     END,
 };
 static const struct cf_desc desc_discord = {"discord config", sizeof(struct am_discord_config),
-                                            discord_fields, discord_init, discord_check};
+                                            discord_fields, discord_init, NULL};
 
 /* ---- webex ---- */
 
@@ -1120,6 +1112,10 @@ int am_integration_resolve(enum am_integration_kind k, void *cfg, const struct a
         return 0;
     case AM_WEBEX:
         inherit(&((struct am_webex_config *)cfg)->api_url, g->webex_api_url);
+        return 0;
+    case AM_DISCORD:
+        if (!set(((struct am_discord_config *)cfg)->webhook_url))
+            return yamlx_error(e, n, ERR_INVALID, "no discord webhook URL provided");
         return 0;
     default:
         return 0;

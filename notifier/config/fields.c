@@ -3,6 +3,7 @@
 #include "notifier/config/fields.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,37 +129,63 @@ const char *cf_go_duration(long long ms, char *out, size_t n)
     return out;
 }
 
-static bool is_key(const struct cf_desc *d, const char *k)
+void cf_ctx_init(struct cf_ctx *cx, struct err *e)
+{
+    memset(cx, 0, sizeof(*cx));
+    cx->e = e;
+}
+
+int cf_soft(struct cf_ctx *cx, const struct err *t)
+{
+    if (cx->nsoft++ == 0)
+        cx->first_soft = *t;
+    return 0;
+}
+
+int cf_softf(struct cf_ctx *cx, const struct yamlx_node *n, const char *fmt, ...)
+{
+    struct err t;
+    va_list ap;
+    err_clear(&t);
+    va_start(ap, fmt);
+    err_setv(&t, ERR_INVALID, fmt, ap);
+    va_end(ap);
+    if (n != NULL) {
+        snprintf(t.file, sizeof(t.file), "%s", n->file ? n->file : "");
+        t.line = n->line;
+        t.column = n->col;
+    }
+    return cf_soft(cx, &t);
+}
+
+int cf_soft_result(struct cf_ctx *cx)
+{
+    if (cx->nsoft == 0)
+        return 0;
+    if (cx->e) {
+        *cx->e = cx->first_soft;
+        err_prefix(cx->e, "yaml: unmarshal errors");
+    }
+    return ERR_INVALID;
+}
+
+static const struct cf_field *find_field(const struct cf_desc *d, const char *k)
 {
     for (const struct cf_field *f = d->fields; f->key; f++)
         if (strcmp(f->key, k) == 0)
-            return true;
-    return false;
+            return f;
+    return NULL;
 }
 
-static int check_keys(const struct cf_desc *d, const struct yamlx_node *n, struct err *e)
-{
-    if (yamlx_is_null(n))
-        return 0;
-    if (n->kind != YAMLX_MAP)
-        return yamlx_error(e, n, ERR_INVALID, "yaml: unmarshal errors: cannot unmarshal %s into %s",
-                           yamlx_kind_str(n->kind), d->what);
-    for (size_t i = 0; i < n->n; i++) {
-        const struct yamlx_node *k = n->kids[2 * i];
-        if (k->kind != YAMLX_SCALAR)
-            return yamlx_error(e, k, ERR_INVALID, "yaml: unmarshal errors: non-scalar key in %s",
-                               d->what);
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(n->kids[2 * j]->str, k->str) == 0)
-                return yamlx_error(e, k, ERR_INVALID,
-                                   "yaml: unmarshal errors: key \"%s\" already set in %s", k->str,
-                                   d->what);
-        if (!is_key(d, k->str))
-            return yamlx_error(e, k, ERR_INVALID,
-                               "yaml: unmarshal errors: field %s not found in %s", k->str, d->what);
-    }
-    return 0;
-}
+/* Runs a getter that can only fail with a type error: records it as soft. */
+#define SOFT(call)                   \
+    do {                             \
+        struct err t_;               \
+        err_clear(&t_);              \
+        if ((call) != 0)             \
+            return cf_soft(cx, &t_); \
+    } while (0)
+#define TE (&t_)
 
 /* Frees and zeroes one field (an explicit YAML null sets Go fields to their zero value). */
 static void zero_field(const struct cf_field *f, void *obj)
@@ -210,7 +237,7 @@ static void zero_field(const struct cf_field *f, void *obj)
 }
 
 static int parse_field(const struct cf_field *f, const struct yamlx_node *v, void *obj,
-                       struct err *e)
+                       struct cf_ctx *cx)
 {
     void *p = FIELD(obj, f);
     int r = 0;
@@ -221,19 +248,13 @@ static int parse_field(const struct cf_field *f, const struct yamlx_node *v, voi
     switch (f->type) {
     case CF_STR:
     case CF_SECRET:
-        if (yamlx_is_null(v)) {
-            /* An explicit null resets a default (Go leaves the default; keep it). */
-            return 0;
-        }
-        return yamlx_get_str(v, (char **)p, e);
+        SOFT(yamlx_get_str(v, (char **)p, TE));
+        return 0;
     case CF_URL:
     case CF_SECRET_URL: {
         char *s = NULL;
-        if (yamlx_is_null(v))
-            return 0;
-        if ((r = yamlx_get_str(v, &s, e)) != 0)
-            return r;
-        if ((r = cf_check_url(s, v, e)) != 0) {
+        SOFT(yamlx_get_str(v, &s, TE));
+        if ((r = cf_check_url(s, v, cx->e)) != 0) {
             xfree(s);
             return r;
         }
@@ -242,39 +263,49 @@ static int parse_field(const struct cf_field *f, const struct yamlx_node *v, voi
         return 0;
     }
     case CF_HOSTPORT:
-        if (yamlx_is_null(v))
-            return 0;
-        if ((r = yamlx_get_str(v, (char **)p, e)) != 0)
-            return r;
-        return cf_check_hostport(*(char **)p, v, e);
+        SOFT(yamlx_get_str(v, (char **)p, TE));
+        return cf_check_hostport(*(char **)p, v, cx->e);
     case CF_BOOL:
-        return yamlx_get_bool(v, (bool *)p, e);
+        SOFT(yamlx_get_bool(v, (bool *)p, TE));
+        return 0;
     case CF_TRIBOOL: {
         bool b = false;
-        if (yamlx_is_null(v))
-            return 0;
-        if ((r = yamlx_get_bool(v, &b, e)) == 0)
-            *(enum am_tribool *)p = b ? AM_TRUE : AM_FALSE;
-        return r;
+        SOFT(yamlx_get_bool(v, &b, TE));
+        *(enum am_tribool *)p = b ? AM_TRUE : AM_FALSE;
+        return 0;
     }
-    case CF_INT:
-        return yamlx_get_int(v, (int64_t *)p, e);
+    case CF_INT: {
+        /* Go's yaml.v2 also stores a float into an integer field, truncated. */
+        double d = 0;
+        if (yamlx_get_int(v, (int64_t *)p, NULL) == 0)
+            return 0;
+        if (v->kind == YAMLX_SCALAR && v->plain && yamlx_get_float(v, &d, NULL) == 0 &&
+            d > -9.2e18 && d < 9.2e18) {
+            *(int64_t *)p = (int64_t)d;
+            return 0;
+        }
+        SOFT(yamlx_get_int(v, (int64_t *)p, TE));
+        return 0;
+    }
     case CF_DURATION:
     case CF_GODURATION:
-        return yamlx_get_duration(v, (int64_t *)p, e);
+        /* A non-scalar is a type error; an unparsable string fails the field's unmarshaler. */
+        if (v->kind != YAMLX_SCALAR)
+            return cf_softf(cx, v, "cannot unmarshal %s into string", yamlx_kind_str(v->kind));
+        return yamlx_get_duration(v, (int64_t *)p, cx->e);
     case CF_STRV: {
         struct am_strv *sv = p;
-        return yamlx_get_strv(v, &sv->v, &sv->n, e);
+        SOFT(yamlx_get_strv(v, &sv->v, &sv->n, TE));
+        return 0;
     }
     case CF_STRMAP: {
         struct am_strmap *sm = p;
-        return yamlx_get_strmap(v, &sm->keys, &sm->values, &sm->n, e);
+        SOFT(yamlx_get_strmap(v, &sm->keys, &sm->values, &sm->n, TE));
+        return 0;
     }
     case CF_OBJ: {
         void *sub = NULL;
-        if (yamlx_is_null(v))
-            return 0;
-        if ((r = cf_parse_new(f->sub, v, &sub, e)) != 0)
+        if ((r = cf_parse_new(f->sub, v, &sub, cx)) != 0)
             return r;
         cf_free(f->sub, *(void **)p);
         *(void **)p = sub;
@@ -282,15 +313,12 @@ static int parse_field(const struct cf_field *f, const struct yamlx_node *v, voi
     }
     case CF_OBJLIST: {
         struct am_list *l = p;
-        if (yamlx_is_null(v))
-            return 0;
         if (v->kind != YAMLX_SEQ)
-            return yamlx_error(e, v, ERR_INVALID,
-                               "yaml: unmarshal errors: cannot unmarshal %s into []%s",
-                               yamlx_kind_str(v->kind), f->sub->what);
+            return cf_softf(cx, v, "cannot unmarshal %s into []%s", yamlx_kind_str(v->kind),
+                            f->sub->what);
         for (size_t i = 0; i < v->n; i++) {
             void *sub = NULL;
-            if ((r = cf_parse_new(f->sub, v->kids[i], &sub, e)) != 0)
+            if ((r = cf_parse_new(f->sub, v->kids[i], &sub, cx)) != 0)
                 return r;
             l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
             l->v[l->n++] = sub;
@@ -301,31 +329,53 @@ static int parse_field(const struct cf_field *f, const struct yamlx_node *v, voi
     return ERR_INTERNAL;
 }
 
-int cf_parse_into(const struct cf_desc *d, const struct yamlx_node *n, void *obj, struct err *e)
+int cf_parse_into(const struct cf_desc *d, const struct yamlx_node *n, void *obj, struct cf_ctx *cx)
 {
+    size_t before = cx->nsoft;
     int r;
-    if ((r = check_keys(d, n, e)) != 0)
-        return r;
-    for (const struct cf_field *f = d->fields; f->key; f++) {
-        const struct yamlx_node *v = yamlx_map_get(n, f->key);
-        if (v == NULL)
-            continue;
-        if ((r = parse_field(f, v, obj, e)) != 0)
-            return r;
+    if (!yamlx_is_null(n)) {
+        if (n->kind != YAMLX_MAP)
+            return cf_softf(cx, n, "cannot unmarshal %s into %s", yamlx_kind_str(n->kind), d->what);
+        for (size_t i = 0; i < n->n; i++) {
+            const struct yamlx_node *k = n->kids[2 * i];
+            const struct cf_field *f;
+            bool dup = false;
+            if (k->kind != YAMLX_SCALAR) {
+                cf_softf(cx, k, "non-scalar key in %s", d->what);
+                continue;
+            }
+            for (size_t j = 0; j < i; j++)
+                if (n->kids[2 * j]->kind == YAMLX_SCALAR &&
+                    strcmp(n->kids[2 * j]->str, k->str) == 0)
+                    dup = true;
+            if (dup) {
+                cf_softf(cx, k, "key \"%s\" already set in %s", k->str, d->what);
+                continue;
+            }
+            if ((f = find_field(d, k->str)) == NULL) {
+                cf_softf(cx, k, "field %s not found in %s", k->str, d->what);
+                continue;
+            }
+            if ((r = parse_field(f, n->kids[2 * i + 1], obj, cx)) != 0)
+                return r;
+        }
     }
-    if (d->check && (r = d->check(obj, n, e)) != 0)
+    /* Like a Go UnmarshalYAML that returns the type error before validating. */
+    if (cx->nsoft > before)
+        return 0;
+    if (d->check && (r = d->check(obj, n, cx->e)) != 0)
         return r;
     return 0;
 }
 
-int cf_parse_new(const struct cf_desc *d, const struct yamlx_node *n, void **out, struct err *e)
+int cf_parse_new(const struct cf_desc *d, const struct yamlx_node *n, void **out, struct cf_ctx *cx)
 {
     void *obj = xcalloc(1, d->size);
     int r;
     *out = NULL;
     if (d->init)
         d->init(obj);
-    if ((r = cf_parse_into(d, n, obj, e)) != 0) {
+    if ((r = cf_parse_into(d, n, obj, cx)) != 0) {
         cf_free(d, obj);
         return r;
     }

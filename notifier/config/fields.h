@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/err.h"
+
 struct err;
 struct emit;
 struct yamlx_node;
@@ -52,11 +54,37 @@ struct cf_desc {
     int (*check)(void *obj, const struct yamlx_node *n, struct err *e);
 };
 
+/*
+ * Parse context reproducing Go yaml.v2's two kinds of errors: "type errors" (unknown or
+ * duplicate keys, wrong YAML kinds, unparsable scalars) are collected and decoding goes on,
+ * skipping the validation of the objects that contain them; any other error (a failed check,
+ * a bad URL, regex or duration) stops everything at once, in document order. Once a whole
+ * document has been decoded, the first collected type error is the one reported.
+ */
+struct cf_ctx {
+    struct err *e;         /* where fatal errors go (may be NULL) */
+    struct err first_soft; /* first type error */
+    size_t nsoft;          /* number of type errors so far */
+};
+
+void cf_ctx_init(struct cf_ctx *cx, struct err *e);
+/* Records a type error (message in t, already positioned). Always returns 0. */
+int cf_soft(struct cf_ctx *cx, const struct err *t);
+/* Records a type error at node n with a printf message. Returns 0. */
+int cf_softf(struct cf_ctx *cx, const struct yamlx_node *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Copies the first type error into cx->e with "yaml: unmarshal errors: " in front and returns
+ * ERR_INVALID, or returns 0 when there was none. */
+int cf_soft_result(struct cf_ctx *cx);
+
 /* Allocates an object with defaults applied and parses n into it (null node: defaults only,
- * check still runs). Caller frees with cf_free. */
-int cf_parse_new(const struct cf_desc *d, const struct yamlx_node *n, void **out, struct err *e);
-/* Parses n into an existing object (already initialised). */
-int cf_parse_into(const struct cf_desc *d, const struct yamlx_node *n, void *obj, struct err *e);
+ * check still runs). Returns 0 (object in *out, possibly with type errors recorded in cx) or a
+ * fatal error (nothing allocated). Caller frees with cf_free. */
+int cf_parse_new(const struct cf_desc *d, const struct yamlx_node *n, void **out,
+                 struct cf_ctx *cx);
+/* Parses n into an existing object (already initialised), keys in document order. */
+int cf_parse_into(const struct cf_desc *d, const struct yamlx_node *n, void *obj,
+                  struct cf_ctx *cx);
 /* Deep copy. */
 void *cf_dup(const struct cf_desc *d, const void *obj);
 /* Frees the members of obj (not obj itself). */

@@ -78,6 +78,10 @@ static void print_named(struct emit *em, const char *key, const struct am_named_
     for (size_t i = 0; i < n; i++) {
         emit_item(em, 0);
         emit_kv(em, 2, "name", v[i].name ? v[i].name : "");
+        if (v[i].n == 0) {
+            emit_kv_raw(em, 2, "time_intervals", "[]");
+            continue;
+        }
         emit_key(em, 2, "time_intervals");
         emit_nl(em);
         for (size_t j = 0; j < v[i].n; j++) {

@@ -60,6 +60,10 @@ static int parse_times(const struct yamlx_node *n, struct time_interval *ti, str
         const struct yamlx_node *it = n->kids[i];
         char *st = NULL, *en = NULL;
         int b = 0, eend = 0;
+        if (yamlx_is_null(it)) {
+            push_range(&ti->times, &ti->ntimes, 0, 0); /* Go's zero TimeRange: never matches */
+            continue;
+        }
         if ((r = yamlx_map_check(it, keys, "time range", e)) != 0)
             return r;
         if ((r = yamlx_get_str(yamlx_map_get(it, "start_time"), &st, e)) != 0 ||
@@ -195,7 +199,9 @@ static int parse_ranges(const struct yamlx_node *n, enum rkind k, struct ti_rang
         return r;
     for (size_t i = 0; i < n->n; i++) {
         int b = 0, en = 0;
-        if ((r = parse_one_range(n->kids[i], k, &b, &en, e)) != 0)
+        /* Go leaves a null entry as the zero range {0, 0} (Sunday for weekdays; no day,
+         * month or year otherwise) without calling its parser. */
+        if (!yamlx_is_null(n->kids[i]) && (r = parse_one_range(n->kids[i], k, &b, &en, e)) != 0)
             return r;
         push_range(v, cnt, b, en);
     }

@@ -20,6 +20,7 @@
 #include "notifier/alert/provider.h"
 #include "notifier/config/config.h"
 #include "notifier/dispatch/dispatch.h"
+#include "notifier/escalation/escalation.h"
 #include "notifier/inhibit/inhibit.h"
 #include "notifier/receivers/email.h"
 #include "notifier/receivers/http_sender.h"
@@ -59,6 +60,7 @@ struct notifier {
     char *external_url;
     int64_t started_at;
     struct metrics_registry *metrics;
+    struct escalation *esc; /* incidents and escalation (notifier/escalation) */
     struct metrics_family *m_notifications, *m_failed, *m_received, *m_invalid;
     /* scratch for notifier_alert_status */
     char **sil_ids;
@@ -116,7 +118,8 @@ static void hook_attempted(void *ctx, const char *group_key, const char *receive
 {
     struct notifier *n = ctx;
     char att[16], st[16], idx[16];
-    (void)now;
+    if (n->esc)
+        escalation_on_attempt(n->esc, group_key, receiver, index, r, attempt, now);
     snprintf(att, sizeof(att), "%u", attempt);
     snprintf(st, sizeof(st), "%d", r->status);
     snprintf(idx, sizeof(idx), "%u", index);
@@ -132,6 +135,35 @@ static void hook_attempted(void *ctx, const char *group_key, const char *receive
         log_kv(LOG_WARN, "notify attempt failed", "receiver", receiver, "integration", idx,
                "aggrGroup", group_key, "attempt", att, "status", st, "err", r->msg, NULL);
     }
+}
+
+/* ---- escalation hooks (notifier/escalation) ---- */
+
+static void esc_foreach_group(void *ctx, esc_group_cb cb, void *arg)
+{
+    notifier_foreach_group(ctx, cb, arg);
+}
+
+static const char *esc_suppressed(void *ctx, const struct am_alert *a)
+{
+    struct notifier *n = ctx;
+    int64_t now = notifier_now();
+    if (hook_silenced(n, a, now))
+        return "silenced";
+    if (hook_inhibited(n, a, now))
+        return "inhibited";
+    return NULL;
+}
+
+static int64_t esc_now(void *ctx)
+{
+    (void)ctx;
+    return notifier_now();
+}
+
+struct escalation *notifier_escalation(struct notifier *n)
+{
+    return n->esc;
 }
 
 static int64_t hook_now(void *ctx)
@@ -394,7 +426,19 @@ int notifier_open(struct event_base *base, const char *config_file, const struct
             log_kv(LOG_WARN, "skipped corrupt alert records while restoring", NULL);
         store_foreach(n->store, STORE_NS_SILENCE, restore_silences_cb, n);
     }
+    {
+        struct esc_env env = {n, esc_foreach_group, esc_suppressed, esc_now};
+        struct esc_opts eo = {.store = n->store,
+                              .external_url = n->external_url,
+                              .ack_secret_file = o ? o->ack_secret_file : NULL,
+                              .storage_dir = o ? o->storage_path : NULL,
+                              .metrics = metrics};
+        if ((rc = escalation_new(base, &env, &eo, &n->esc, e)) != 0)
+            goto out;
+    }
     if ((rc = generation_new(n, config_file, &n->gen, e)) != 0)
+        goto out;
+    if ((rc = escalation_attach(n->esc, n->gen.cfg, n->gen.recv, n->gen.nrecv, e)) != 0)
         goto out;
     n->timer = evtimer_new(base, on_timer, n);
     n->gc_timer = event_new(base, -1, EV_PERSIST, on_gc, n);
@@ -427,6 +471,7 @@ void notifier_close(struct notifier *n)
     if (n->gc_timer)
         event_free(n->gc_timer);
     generation_free(&n->gen);
+    escalation_free(n->esc);
     httpc_free(n->http);
     silence_store_free(n->silences);
     am_alerts_fini(&n->alerts);
@@ -442,6 +487,10 @@ int notifier_reload(struct notifier *n, const char *config_file, struct err *e)
     int rc = generation_new(n, config_file, &g, e);
     if (rc != 0)
         return rc;
+    if ((rc = escalation_attach(n->esc, g.cfg, g.recv, g.nrecv, e)) != 0) {
+        generation_free(&g);
+        return rc;
+    }
     generation_free(&n->gen);
     n->gen = g;
     arm_timer(n);

@@ -24,9 +24,10 @@ struct silence;
 struct silence_store;
 
 struct notifier_opts {
-    const char *storage_path; /* WAL + snapshots; NULL = memory only */
-    const char *external_url; /* for payloads; "" = http://<listen address> */
-    bool fsync;               /* fdatasync before acknowledging (default true) */
+    const char *storage_path;    /* WAL + snapshots; NULL = memory only */
+    const char *external_url;    /* for payloads; "" = http://<listen address> */
+    bool fsync;                  /* fdatasync before acknowledging (default true) */
+    const char *ack_secret_file; /* escalation: HMAC secret of ack links; NULL = generated */
 };
 
 /*
@@ -84,5 +85,9 @@ void notifier_foreach_group(struct notifier *n,
 /* Uptime start (ns) for /api/v2/status. */
 int64_t notifier_started_at(const struct notifier *n);
 const char *notifier_external_url(const struct notifier *n);
+
+/* The incident/escalation engine (borrowed; notifier/escalation/escalation.h). */
+struct escalation;
+struct escalation *notifier_escalation(struct notifier *n);
 
 #endif

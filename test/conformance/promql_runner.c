@@ -363,6 +363,86 @@ static bool parse_values(const char *s, struct slots *out, char *why, size_t nwh
     return true;
 }
 
+/* One start-timestamp item of an `@st` line: unset, or an offset from its sample's time. */
+struct st_slot {
+    bool present;
+    int64_t off;
+};
+
+struct st_slots {
+    struct st_slot *s;
+    size_t n, cap;
+};
+
+static void st_push(struct st_slots *ss, bool present, int64_t off)
+{
+    if (ss->n == ss->cap) {
+        ss->cap = ss->cap ? ss->cap * 2 : 16;
+        ss->s = xreallocarray(ss->s, ss->cap, sizeof(*ss->s));
+    }
+    ss->s[ss->n].present = present;
+    ss->s[ss->n].off = off;
+    ss->n++;
+}
+
+/* Expands the items of an `@st` line ("_ _x2 -30s -1m-1mx2 0+1sx3") into slots; `_xK` gives K
+ * unset items and `<dur>[+-<dur>]xK` K+1 offsets, as value items do. */
+static bool parse_st_items(const char *s, struct st_slots *out, char *why, size_t nwhy)
+{
+    const char *p = s;
+    while (*p) {
+        char item[128];
+        size_t n = 0, split = 0;
+        long k = 0;
+        int64_t start, step = 0;
+        char *x;
+        while (isspace((unsigned char)*p))
+            p++;
+        if (!*p)
+            break;
+        while (*p && !isspace((unsigned char)*p) && n < sizeof(item) - 1)
+            item[n++] = *p++;
+        item[n] = '\0';
+        x = strrchr(item, 'x');
+        if (x != NULL) {
+            char *end;
+            k = strtol(x + 1, &end, 10);
+            if (x[1] == '\0' || *end != '\0' || k < 0) {
+                snprintf(why, nwhy, "bad start timestamp item \"%s\"", item);
+                return false;
+            }
+            *x = '\0';
+        }
+        if (strcmp(item, "_") == 0) {
+            for (long i = 0; i < (x != NULL ? k : 1); i++)
+                st_push(out, false, 0);
+            continue;
+        }
+        for (size_t i = 1; item[i] != '\0'; i++)
+            if (item[i] == '+' || item[i] == '-') {
+                split = i;
+                break;
+            }
+        if (split > 0) {
+            char op = item[split];
+            item[split] = '\0';
+            if (duration_parse_signed(item + split + 1, &step, NULL) != 0) {
+                snprintf(why, nwhy, "bad start timestamp step \"%s\"", item + split + 1);
+                return false;
+            }
+            if (op == '-')
+                step = -step;
+        }
+        if (duration_parse_signed(item[0] == '+' ? item + 1 : item, &start, NULL) != 0) {
+            snprintf(why, nwhy, "bad start timestamp \"%s\"", item);
+            return false;
+        }
+        for (long i = 0; i <= k; i++)
+            st_push(out, true, start + (int64_t)i * step);
+    }
+    return true;
+}
+
 /* ---- float comparison ---- */
 
 static bool float_match(double a, double b)
@@ -1041,6 +1121,7 @@ static bool do_load(struct promql_teststorage *ts, struct line *lines, size_t n,
     int64_t step;
     struct labels **ls = xcalloc(n, sizeof(*ls));
     struct slots *vals = xcalloc(n, sizeof(*vals));
+    struct st_slots *sts = xcalloc(n, sizeof(*sts)); /* start timestamps for line i, if any */
     bool ok = false;
     next_word(&p);
     if (!parse_dur(next_word(&p), &step)) {
@@ -1055,9 +1136,39 @@ static bool do_load(struct promql_teststorage *ts, struct line *lines, size_t n,
         if (ls[i] == NULL)
             goto out;
         brace_end = rest;
-        if (strncmp(brace_end, "@st", 3) == 0) {
-            labels_free(ls[i]);
-            ls[i] = NULL; /* start timestamps are not supported: ignore the line */
+        if (strncmp(brace_end, "@st", 3) == 0 &&
+            (brace_end[3] == '\0' || isspace((unsigned char)brace_end[3]))) {
+            /* start timestamps for the samples of the next line (same series, same length) */
+            struct labels *stl = ls[i];
+            ls[i] = NULL;
+            if (i + 1 >= n) {
+                snprintf(why, nwhy, "start timestamp line without a following series line");
+                labels_free(stl);
+                goto out;
+            }
+            if (!parse_st_items(brace_end + 3, &sts[i + 1], why, nwhy)) {
+                labels_free(stl);
+                goto out;
+            }
+            ls[i + 1] = parse_series(lines[i + 1].text, &rest, why, nwhy);
+            if (ls[i + 1] == NULL) {
+                labels_free(stl);
+                goto out;
+            }
+            if (!labels_equal(stl, ls[i + 1])) {
+                snprintf(why, nwhy, "start timestamp line names another series than the next");
+                labels_free(stl);
+                goto out;
+            }
+            labels_free(stl);
+            if (!parse_values(rest, &vals[i + 1], why, nwhy))
+                goto out;
+            if (vals[i + 1].n != sts[i + 1].n) {
+                snprintf(why, nwhy, "start timestamp line has %zu items, its series %zu",
+                         sts[i + 1].n, vals[i + 1].n);
+                goto out;
+            }
+            i++;
             continue;
         }
         if (!parse_values(rest, &vals[i], why, nwhy))
@@ -1074,7 +1185,13 @@ static bool do_load(struct promql_teststorage *ts, struct line *lines, size_t n,
         for (size_t k = 0; k < vals[i].n; k++) {
             if (!vals[i].s[k].present || vals[i].s[k].hist)
                 continue;
-            promql_teststorage_add(ts, ls[i], (int64_t)k * step, vals[i].s[k].v);
+            if (sts[i].n > 0) {
+                int64_t t = (int64_t)k * step;
+                promql_teststorage_add_st(ts, ls[i], t, vals[i].s[k].v,
+                                          sts[i].s[k].present ? t + sts[i].s[k].off : 0);
+            } else {
+                promql_teststorage_add(ts, ls[i], (int64_t)k * step, vals[i].s[k].v);
+            }
         }
     }
     ok = true;
@@ -1082,9 +1199,11 @@ out:
     for (size_t i = 0; i < n; i++) {
         labels_free(ls[i]);
         xfree(vals[i].s);
+        xfree(sts[i].s);
     }
     xfree(ls);
     xfree(vals);
+    xfree(sts);
     xfree(hdr);
     return ok;
 }

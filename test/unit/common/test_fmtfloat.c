@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for shortest float formatting, compared with what Go's strconv prints. */
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "common/fmtfloat.h"
 #include "test/harness.h"
@@ -46,6 +50,41 @@ static void test_style_e(void)
     CHECK_STREQ(f(1e-300, FMTFLOAT_E), "1e-300");
 }
 
+/* Random bit patterns: every finite value must parse back exactly, in every style, and no
+ * shorter precision may round-trip (shortest digits). */
+static void test_round_trip_random(void)
+{
+    uint64_t x = 88172645463325252ULL;
+    for (int i = 0; i < 20000; i++) {
+        double v;
+        char b[512];
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        memcpy(&v, &x, sizeof(v));
+        if (!isfinite(v))
+            continue;
+        if (i % 3 == 1)
+            v = (double)(int64_t)(x % 100000000000ULL) / 1000.0;
+        for (int st = 0; st < 3; st++) {
+            fmtfloat(v, (enum fmtfloat_style)st, b, sizeof(b));
+            CHECK(strtod(b, NULL) == v);
+        }
+        fmtfloat(v, FMTFLOAT_E, b, sizeof(b));
+        {
+            /* count significant digits printed and check one fewer does not round-trip */
+            int nd = 0;
+            for (const char *c = b; *c && *c != 'e'; c++)
+                nd += (*c >= '0' && *c <= '9');
+            if (nd > 1) {
+                char shorter[64];
+                snprintf(shorter, sizeof(shorter), "%.*e", nd - 2, v);
+                CHECK(strtod(shorter, NULL) != v);
+            }
+        }
+    }
+}
+
 static const struct test_case tests[] = {
-    TEST(test_style_f), TEST(test_style_g), TEST(test_style_e), {0}};
+    TEST(test_style_f), TEST(test_style_g), TEST(test_style_e), TEST(test_round_trip_random), {0}};
 TEST_MAIN(tests)

@@ -74,6 +74,34 @@ static void h_write(struct httpd_req *req, void *ctx)
     httpd_reply(req, 204, NULL, NULL, 0);
 }
 
+/* A slow datasource: answers vector(1) 1.5 s after the request. */
+struct slow_reply {
+    struct httpd_req *req;
+    struct event *ev;
+};
+
+static void slow_fire(evutil_socket_t fd, short what, void *arg)
+{
+    struct slow_reply *r = arg;
+    static const char body[] = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\","
+                               "\"result\":[{\"metric\":{},\"value\":[1,\"1\"]}]}}";
+    (void)fd;
+    (void)what;
+    httpd_reply(r->req, 200, "application/json", body, sizeof(body) - 1);
+    event_free(r->ev);
+    free(r);
+}
+
+static void h_slow_query(struct httpd_req *req, void *ctx)
+{
+    struct fixture *fx = ctx;
+    struct slow_reply *r = calloc(1, sizeof(*r));
+    struct timeval tv = {1, 500000};
+    r->req = req;
+    r->ev = evtimer_new(fx->base, slow_fire, r);
+    evtimer_add(r->ev, &tv);
+}
+
 static void fx_init(struct fixture *fx, bool with_state)
 {
     struct tsdb_options to;
@@ -97,6 +125,7 @@ static void fx_init(struct fixture *fx, bool with_state)
     CHECK(httpd_bind(fx->srv, "127.0.0.1:0", &e) == 0);
     CHECK(httpd_route_add(fx->srv, "POST", "/am/api/v2/alerts", h_alerts, fx) == 0);
     CHECK(httpd_route_add(fx->srv, "POST", "/write", h_write, fx) == 0);
+    CHECK(httpd_route_add(fx->srv, "POST", "/slow/api/v1/query", h_slow_query, fx) == 0);
     struct evmgr_opts mo = {
         .base = fx->base,
         .wq = fx->wq,
@@ -369,6 +398,45 @@ static void test_datasource_down_counts_failures(void)
     fx_fini(&fx);
 }
 
+/* A reload while an evaluation runs takes effect when it finishes; nothing is lost. */
+static void test_reload_waits_for_running_evaluation(void)
+{
+    struct fixture fx;
+    struct err e;
+    char extra[200];
+    fx_init(&fx, false);
+    snprintf(extra, sizeof(extra), "datasource: {url: 'http://127.0.0.1:%d/slow'}\n",
+             httpd_port(fx.srv));
+    write_config(&fx, extra);
+    write_file(fx.dir, "rules/a.yml",
+               "groups:\n- name: a\n  interval: 1s\n  rules:\n  - alert: Slow\n"
+               "    expr: vector(1)\n");
+    err_clear(&e);
+    CHECK_INT(evmgr_load(fx.m, cfg_path(&fx), &e), 0);
+    run_for(&fx, 1150); /* the first evaluation is waiting for the datasource now */
+    CHECK_INT(evmgr_iterations(fx.m), 0);
+    write_file(fx.dir, "rules/b.yml",
+               "groups:\n- name: b\n  interval: 1s\n  rules:\n  - record: r\n"
+               "    expr: vector(1)\n");
+    CHECK_INT(evmgr_load(fx.m, cfg_path(&fx), &e), 0);
+    struct rule_group_status *gs;
+    size_t n;
+    evmgr_snapshot(fx.m, &gs, &n);
+    CHECK_INT(n, 1); /* still the old set */
+    evmgr_snapshot_free(gs, n);
+    run_for(&fx, 1600);
+    CHECK(evmgr_iterations(fx.m) >= 1);
+    evmgr_snapshot(fx.m, &gs, &n);
+    CHECK_INT(n, 2);
+    const struct rule_status *r = find_rule(gs, n, "Slow");
+    CHECK(r != NULL && r->nalerts == 1 && r->alerts[0].state == ALERT_FIRING);
+    evmgr_snapshot_free(gs, n);
+    /* the fake datasource answers from this loop: let a running evaluation finish first */
+    evmgr_stop(fx.m);
+    run_for(&fx, 1700);
+    fx_fini(&fx);
+}
+
 static void test_no_config_no_rules(void)
 {
     struct fixture fx;
@@ -468,6 +536,7 @@ static const struct test_case tests[] = {
     TEST(test_reload_keeps_alert_state),
     TEST(test_remote_write_of_outputs),
     TEST(test_datasource_down_counts_failures),
+    TEST(test_reload_waits_for_running_evaluation),
     TEST(test_no_config_no_rules),
     TEST(test_datasource_answers),
     TEST(test_fingerprint_sees_symlink_swaps),
