@@ -2,9 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # `make demo`: an alert escalates from Slack to PagerDuty to SMS (loopback stand-ins that print
 # what they receive), stops on `tocsin ack`, and the incident timeline and report are printed.
-# The stand-ins are webhook receivers named after the services they replace (the Slack,
-# PagerDuty and SMS integrations are on the receivers branch; the escalation works the same
-# through any receiver).
+# Real slack_configs, pagerduty_configs and sms_configs integrations post to one loopback
+# stand-in that prints what each service would receive.
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${TOCSIN_BIN:-$ROOT/build/rel/bin}
@@ -28,17 +27,22 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 T0 = time.time()
 class H(BaseHTTPRequestHandler):
     def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers.get('Content-Length') or 0)))
-        a = body['alerts'][0]
-        who = a['annotations'].get('tocsin_oncall_user')
-        to = ' to %s (%s)' % (who, a['annotations'].get('tocsin_oncall_phone')) if who else ''
-        print('  [%5.1fs] %-10s %s %s%s' % (time.time() - T0, self.path.strip('/').upper(),
-              body['status'].upper(), a['labels'].get('alertname'), to), flush=True)
-        if body['status'] == 'firing':
-            print('             ack link: %s' % a['annotations'].get('tocsin_ack_url', '-')[:90] + '...', flush=True)
-        self.send_response(200)
-        self.send_header('Content-Length', '0')
+        body = json.loads(self.rfile.read(int(self.headers.get('Content-Length') or 0)) or b'{}')
+        t = '  [%5.1fs]' % (time.time() - T0)
+        if self.path.startswith('/slack/'):
+            print(t, 'SLACK     ', body['attachments'][0]['title'], flush=True)
+            print('             ', body['attachments'][0]['text'][:110] + '...', flush=True)
+        elif self.path.startswith('/pagerduty/'):
+            print(t, 'PAGERDUTY ', body['event_action'], 'routing_key=' + body['routing_key'],
+                  body['payload']['summary'], flush=True)
+        elif self.path.startswith('/sms-gateway'):
+            print(t, 'SMS       ', 'to', body['to'] + ':', body['message'].splitlines()[0], flush=True)
+        else:
+            print(t, 'E-MAIL    ', body.get('status'), flush=True)
+        self.send_response(202 if 'pagerduty' in self.path else 200)
+        self.send_header('Content-Length', '2')
         self.end_headers()
+        self.wfile.write(b'{}')
     def log_message(self, *a):
         pass
 HTTPServer(('127.0.0.1', int(sys.argv[1])), H).serve_forever()
@@ -48,8 +52,8 @@ PIDS="$PIDS $!"
     --storage.path="$WORK/data" --log.level=warn >"$WORK/notifier.log" 2>&1 &
 PIDS="$PIDS $!"
 for _ in $(seq 100); do curl -sf -o /dev/null "$URL/-/ready" && break; sleep 0.1; done
-echo "== tocsin-notifier on $URL; policy 'database-page': Slack, +3s PagerDuty, +6s SMS to the"
-echo "   primary on call of schedule 'dba', +12s e-mail to the team lead"
+echo "== tocsin-notifier on $URL; policy 'database-page': Slack, +3s PagerDuty to the primary"
+echo "   on call of schedule 'dba' (their routing key), +6s SMS to their phone, +12s the team lead"
 "$BIN/tocsin" check config "$WORK/notifier.yml" | head -n 1
 echo "== an alert fires (severity=page)"
 curl -sf -o /dev/null -H 'Content-Type: application/json' "$URL/api/v2/alerts" \
@@ -58,7 +62,7 @@ sleep 7.5
 ID=$("$BIN/tocsin" incident list --notifier.url=$URL -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 echo "== nobody acked for 7.5s; the on-call engineer runs: tocsin ack $ID --by=alice"
 "$BIN/tocsin" ack "$ID" --by=alice --notifier.url=$URL
-echo "== waiting past the e-mail step (+12s): it must not fire"
+echo "== waiting past the team-lead step (+12s): it must not fire"
 sleep 5.5
 echo "== tocsin incident show $ID"
 "$BIN/tocsin" incident show "$ID" --notifier.url=$URL

@@ -527,6 +527,8 @@ static void send_done(void *arg, const struct am_notify_result *r)
 static void run_sends(struct escalation *x, int64_t now)
 {
     struct esc_send **pp = &x->sends;
+    if (x->cfg == NULL) /* not attached to receivers yet */
+        return;
     /* start due ones (the list may grow at the head while we run; new ones wait a tick) */
     for (struct esc_send *s = x->sends; s; s = s->next)
         if (!s->inflight && !s->finished && s->next_try <= now)
@@ -1304,9 +1306,13 @@ json_t *escalation_incident_json(const struct escalation *x, const char *id, int
     json_object_set(o, "notified", json_object_get(inc->j, "notified"));
     json_object_set(o, "pending", json_object_get(inc->j, "pending"));
     if (strcmp(js(inc->j, "state"), "resolved") != 0) {
-        char *l = escalation_link(x, id, "ack", now);
-        set_s(o, "ackURL", l);
-        xfree(l);
+        static const char *const acts[] = {"ack", "unack", "resolve"};
+        static const char *const keys[] = {"ackURL", "unackURL", "resolveURL"};
+        for (int k = 0; k < 3; k++) {
+            char *l = escalation_link(x, id, acts[k], now);
+            set_s(o, keys[k], l);
+            xfree(l);
+        }
     }
     tl = inc->timeline ? json_deep_copy(inc->timeline) : timeline_load(x->store, id);
     json_array_foreach(tl, i, ev)

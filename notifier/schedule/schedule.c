@@ -6,13 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "common/err.h"
 #include "common/timeutil.h"
 #include "common/xalloc.h"
 #include "common/yamlx.h"
+#include "notifier/config/tzdb.h"
 
 /* ---- civil time ---- */
 
@@ -41,58 +40,35 @@ static int64_t floor_mod(int64_t a, int64_t b)
     return a - floor_div(a, b) * b;
 }
 
-/* Local broken-down time of t in tz (TZ is switched for the call and restored). */
-static void local_time(const char *tz, int64_t t, struct tm *out)
+/* Civil date of a day number (inverse of days_from_civil). */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
 {
-    char *old = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
-    time_t tt = (time_t)t;
-    setenv("TZ", tz, 1);
-    tzset();
-    localtime_r(&tt, out);
-    if (old) {
-        setenv("TZ", old, 1);
-        xfree(old);
-    } else {
-        unsetenv("TZ");
-    }
-    tzset();
+    int64_t era, doe, yoe, doy, mp;
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
-/* Unix time of a local civil time in tz (DST gaps resolve as mktime does). */
-static int64_t civil_to_unix(const char *tz, int y, int m, int d, int min)
+/* Local date and minute of the day of unix time t in zone z. */
+static void local_time(const struct tz *z, int64_t t, int *y, int *m, int *d, int *minute)
 {
-    char *old = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
-    struct tm tm;
-    time_t t;
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = y - 1900;
-    tm.tm_mon = m - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = min / 60;
-    tm.tm_min = min % 60;
-    tm.tm_isdst = -1;
-    setenv("TZ", tz, 1);
-    tzset();
-    t = mktime(&tm);
-    if (old) {
-        setenv("TZ", old, 1);
-        xfree(old);
-    } else {
-        unsetenv("TZ");
-    }
-    tzset();
-    return (int64_t)t;
+    int64_t local = t + tz_offset(z, t);
+    civil_from_days(floor_div(local, 86400), y, m, d);
+    *minute = (int)(floor_mod(local, 86400) / 60);
 }
 
-static bool tz_valid(const char *tz)
+/* Unix time of a local civil time in zone z (in a DST gap, the later offset applies). */
+static int64_t civil_to_unix(const struct tz *z, int y, int m, int d, int min)
 {
-    char path[512];
-    if (strcmp(tz, "UTC") == 0 || strcmp(tz, "Local") == 0)
-        return true;
-    if (tz[0] == '\0' || tz[0] == '/' || strstr(tz, "..") != NULL)
-        return false;
-    snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
-    return access(path, R_OK) == 0;
+    int64_t local = days_from_civil(y, m, d) * 86400 + (int64_t)min * 60;
+    int64_t t = local - tz_offset(z, local);
+    return local - tz_offset(z, t);
 }
 
 /* ---- who is on call ---- */
@@ -112,10 +88,8 @@ bool oncall_role_parse(const char *s, enum oncall_role *out)
 static bool layer_index(const struct oncall_schedule *s, const struct oncall_layer *l,
                         int64_t now_s, int64_t *k)
 {
-    struct tm tm;
-    int minute;
-    local_time(s->time_zone, now_s, &tm);
-    minute = tm.tm_hour * 60 + tm.tm_min;
+    int y, m, d, minute;
+    local_time(s->zone, now_s, &y, &m, &d, &minute);
     if (l->from_min >= 0) {
         bool in = l->from_min <= l->to_min ? (minute >= l->from_min && minute < l->to_min)
                                            : (minute >= l->from_min || minute < l->to_min);
@@ -124,14 +98,13 @@ static bool layer_index(const struct oncall_schedule *s, const struct oncall_lay
     }
     if (l->rotation_s % 86400 == 0) {
         /* calendar rotation: handoffs at the local handoff time, whatever DST does */
-        int64_t days = days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) -
-                       days_from_civil(l->start_y, l->start_m, l->start_d);
+        int64_t days =
+            days_from_civil(y, m, d) - days_from_civil(l->start_y, l->start_m, l->start_d);
         if (minute < l->handoff_min)
             days--;
         *k = floor_div(days, l->rotation_s / 86400);
     } else {
-        int64_t anchor =
-            civil_to_unix(s->time_zone, l->start_y, l->start_m, l->start_d, l->handoff_min);
+        int64_t anchor = civil_to_unix(s->zone, l->start_y, l->start_m, l->start_d, l->handoff_min);
         *k = floor_div(now_s - anchor, l->rotation_s);
     }
     return true;
@@ -376,8 +349,12 @@ static int parse_schedule(const struct yamlx_node *n, struct oncall_directory *d
         return rc;
     if (s->time_zone == NULL)
         s->time_zone = xstrdup("UTC");
-    if (!tz_valid(s->time_zone))
-        return yamlx_error(e, tz, ERR_INVALID, "unknown time zone \"%s\"", s->time_zone);
+    {
+        struct err e2;
+        if (tz_load(s->time_zone, &s->zone, &e2) != 0)
+            return yamlx_error(e, tz, ERR_INVALID, "unknown time zone \"%s\": %s", s->time_zone,
+                               e2.msg);
+    }
     if ((rc = need(n, "layers", "schedule", &layers, e)) != 0)
         return rc;
     if (layers->kind != YAMLX_SEQ || layers->n == 0)

@@ -3,8 +3,8 @@
  * On-call schedules and users (Tocsin extension keys `schedules:` and `users:` of the notifier
  * config): rotations anchored at a local date and handoff time in a time zone, layers (a later
  * layer overrides the earlier ones where it covers the time), and temporary overrides. Answers
- * "who is primary/secondary on call for schedule X at time t". Pure computation; thread: any
- * thread, but time-zone conversion sets TZ temporarily, so only one thread at a time.
+ * "who is primary/secondary on call for schedule X at time t". Pure computation (time zones
+ * from notifier/config/tzdb, no process-wide TZ switch); thread-safe once parsed.
  */
 #ifndef TOCSIN_NOTIFIER_SCHEDULE_SCHEDULE_H
 #define TOCSIN_NOTIFIER_SCHEDULE_SCHEDULE_H
@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+struct tz;
 
 struct err;
 struct yamlx_node;
@@ -41,7 +43,8 @@ struct oncall_override {
 
 struct oncall_schedule {
     char *name;
-    char *time_zone; /* IANA name, "UTC" default */
+    char *time_zone;       /* IANA name, "UTC" default */
+    const struct tz *zone; /* loaded zone (process-wide cache of notifier/config/tzdb) */
     struct oncall_layer *layers;
     size_t nlayers;
     struct oncall_override *overrides;

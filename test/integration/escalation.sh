@@ -135,6 +135,11 @@ other=$(echo "$good" | sed 's/action=ack/action=resolve/')
 code=$(curl -s -o /dev/null -w '%{http_code}' "$other")
 t_check action-swapped-link-403 [ "$code" = 403 ]
 t_check refused-links-change-nothing [ "$(state_of "$IL")" = open ]
+unack=$(curl -sf "$NURL/api/v1/incidents/$IL" | jq -r .data.unackURL)
+code=$(curl -s -o /dev/null -w '%{http_code}' "$unack")
+t_check unack-link-on-open-incident-409 [ "$code:$(state_of "$IL")" = "409:open" ]
+code=$(curl -s -o /dev/null -w '%{http_code}' -A 'Slackbot-LinkExpanding 1.0' "$good")
+t_check preview-bot-does-not-ack [ "$code:$(state_of "$IL")" = "200:open" ]
 code=$(curl -s -o /dev/null -w '%{http_code}' "$good")
 t_check valid-link-acks [ "$code:$(state_of "$IL")" = "200:acked" ]
 sleep 4
