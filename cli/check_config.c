@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `tocsin check config`: load each notifier config and report like `amtool check-config`. */
+/* `tocsin check config`: load each notifier config and its template files and report like
+ * `amtool check-config`. */
 #include "cli/check_config.h"
 
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include "common/err.h"
 #include "notifier/config/config.h"
 #include "notifier/escalation/policy.h"
+#include "notifier/receivers/tmpldata.h"
 
 static int check_one(const char *path, bool print)
 {
@@ -36,6 +38,17 @@ static int check_one(const char *path, bool print)
     printf(" - %zu inhibit rules\n", c->ninhibit);
     printf(" - %zu receivers\n", c->nreceivers);
     printf(" - %zu templates\n", c->templates.n);
+    if (c->templates.n > 0) {
+        /* like amtool: the template files must parse too */
+        struct am_tmpl *t = NULL;
+        if (am_tmpl_load_config(c, &t, &e) != 0) {
+            printf("  FAILED: %s\n\n", err_format(&e, msg, sizeof(msg)));
+            config_free(c);
+            return 1;
+        }
+        am_tmpl_unref(t);
+        printf("  SUCCESS\n");
+    }
     printf("\n");
     if (print) {
         struct buf b;

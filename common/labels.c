@@ -83,6 +83,8 @@ static int label_cmp_name(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
+static uint64_t compute_hash(const struct labels *ls);
+
 static struct labels *pack(const struct label *items, size_t n)
 {
     size_t bytes = sizeof(struct labels) + n * sizeof(struct label);
@@ -102,6 +104,7 @@ static struct labels *pack(const struct label *items, size_t n)
         ls->v[i].value = p;
         p += lv;
     }
+    ls->hash = compute_hash(ls);
     return ls;
 }
 
@@ -187,6 +190,16 @@ static uint64_t hash_final(uint64_t h)
 
 uint64_t labels_hash(const struct labels *ls)
 {
+    return ls->hash;
+}
+
+void labels_view_finish(struct labels *ls)
+{
+    ls->hash = compute_hash(ls);
+}
+
+static uint64_t compute_hash(const struct labels *ls)
+{
     uint64_t h = 0xcbf29ce484222325ULL;
     for (size_t i = 0; i < ls->n; i++) {
         h = hash_bytes(h, ls->v[i].name);
@@ -231,7 +244,9 @@ int labels_cmp(const struct labels *a, const struct labels *b)
 
 bool labels_equal(const struct labels *a, const struct labels *b)
 {
-    if (a->n != b->n)
+    if (a == b)
+        return true;
+    if (a->n != b->n || a->hash != b->hash)
         return false;
     return labels_cmp(a, b) == 0;
 }

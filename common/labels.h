@@ -20,6 +20,7 @@ struct label {
 /* Immutable label set. Free with labels_free(). Strings live inside the same block. */
 struct labels {
     size_t n;
+    uint64_t hash; /* labels_hash, computed once when the set is built */
     struct label v[];
 };
 
@@ -41,6 +42,13 @@ void labels_builder_del(struct labels_builder *b, const char *name);
 const char *labels_builder_get(const struct labels_builder *b, const char *name);
 /* Returns a new sorted set (caller frees). Never NULL. */
 struct labels *labels_builder_finish(struct labels_builder *b);
+
+/*
+ * Computes the cached hash of a set whose items a caller filled in place (sorted by name, no
+ * empty values, strings borrowed), e.g. a zero-copy view over a decoded request. Call it before
+ * the set is hashed, compared or handed on.
+ */
+void labels_view_finish(struct labels *ls);
 
 /* Copies items (need not be sorted; later duplicates win; empty values dropped). Caller frees. */
 struct labels *labels_new(const struct label *items, size_t n);

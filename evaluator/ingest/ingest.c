@@ -286,6 +286,7 @@ static struct labels *check_labels(struct state *st, const struct label *items, 
         if (view->v[i].value[0] != '\0')
             view->v[k++] = view->v[i];
     view->n = k;
+    labels_view_finish(view);
     return view;
 bad:
     if (st->first[0] == '\0') {

@@ -24,6 +24,7 @@
 #include "notifier/inhibit/inhibit.h"
 #include "notifier/receivers/email.h"
 #include "notifier/receivers/http_sender.h"
+#include "notifier/receivers/opsgenie.h"
 #include "notifier/receivers/pagerduty.h"
 #include "notifier/receivers/receiver.h"
 #include "notifier/receivers/slack.h"
@@ -218,23 +219,11 @@ static void add_integration(struct am_receiver *r, struct am_integration *it)
     r->integrations[r->n++] = it;
 }
 
-static void build_receivers(struct notifier *n, struct generation *g)
+/* Builds g's receivers with the template set tmpl (borrowed; loaded by generation_new, so that
+ * a template file that does not parse makes the configuration invalid). */
+static void build_receivers(struct notifier *n, struct generation *g, struct am_tmpl *tmpl)
 {
-    struct am_tmpl *tmpl = NULL;
     struct err e;
-    const char *file = g->cfg->doc ? yamlx_doc_file(g->cfg->doc) : NULL;
-    const char *slash = file ? strrchr(file, '/') : NULL;
-    /* relative template globs resolve against the config file's directory, as Alertmanager */
-    char *dir = slash ? xstrndup(file, slash == file ? 1 : (size_t)(slash - file)) : NULL;
-    int trc =
-        am_tmpl_new((const char *const *)g->cfg->templates.v, g->cfg->templates.n, dir, &tmpl, &e);
-    xfree(dir);
-    if (trc != 0) {
-        log_kv(LOG_ERROR, "notification templates not loaded; using the defaults only", "err",
-               e.msg, NULL);
-        if (am_tmpl_new(NULL, 0, NULL, &tmpl, &e) != 0)
-            log_kv(LOG_ERROR, "default templates do not parse", "err", e.msg, NULL);
-    }
     g->nrecv = g->cfg->nreceivers;
     g->recv = xcalloc(g->nrecv ? g->nrecv : 1, sizeof(*g->recv));
     for (size_t i = 0; i < g->nrecv; i++) {
@@ -249,7 +238,8 @@ static void build_receivers(struct notifier *n, struct generation *g)
                 if (k == AM_WEBHOOK) {
                     const struct am_webhook_config *w = cfg;
                     struct webhook_conf wc = {w->url, w->send_resolved,
-                                              w->max_alerts > 0 ? (size_t)w->max_alerts : 0};
+                                              w->max_alerts > 0 ? (size_t)w->max_alerts : 0,
+                                              w->http_config};
                     it = webhook_new(&wc, (unsigned)j, &n->sender.base);
                 } else if (k == AM_SLACK && tmpl) {
                     it = slack_new(cfg, (unsigned)j, tmpl, &n->sender.base);
@@ -257,6 +247,8 @@ static void build_receivers(struct notifier *n, struct generation *g)
                     it = email_new(cfg, (unsigned)j, tmpl, email_transport_curl(n->base));
                 } else if (k == AM_SMS && tmpl) {
                     it = sms_new(cfg, (unsigned)j, tmpl, &n->sender.base);
+                } else if (k == AM_OPSGENIE && tmpl) {
+                    it = opsgenie_new(cfg, (unsigned)j, tmpl, &n->sender.base);
                 } else if (k == AM_PAGERDUTY && tmpl) {
                     rc = pagerduty_new(cfg, (unsigned)j, tmpl, &n->sender.base, &it, &e);
                 } else {
@@ -275,7 +267,6 @@ static void build_receivers(struct notifier *n, struct generation *g)
         }
         g->recv[i] = r;
     }
-    am_tmpl_unref(tmpl);
 }
 
 static void generation_free(struct generation *g)
@@ -328,6 +319,7 @@ static int generation_new(struct notifier *n, const char *config_file, struct ge
     };
     struct dispatch_opts dopts;
     const struct am_alert **list = NULL;
+    struct am_tmpl *tmpl = NULL;
     size_t na = 0;
     int64_t now = notifier_now();
     memset(g, 0, sizeof(*g));
@@ -335,8 +327,10 @@ static int generation_new(struct notifier *n, const char *config_file, struct ge
         goto out;
     if ((rc = route_tree_build(g->cfg, &g->routes, e)) != 0)
         goto out;
+    if ((rc = am_tmpl_load_config(g->cfg, &tmpl, e)) != 0)
+        goto out;
     g->ih = inhibitor_new(g->cfg);
-    build_receivers(n, g);
+    build_receivers(n, g, tmpl);
     dispatch_opts_default(&dopts);
     dopts.external_url = n->external_url;
     dopts.store = n->store;
@@ -350,6 +344,7 @@ static int generation_new(struct notifier *n, const char *config_file, struct ge
     xfree(list);
     rc = 0;
 out:
+    am_tmpl_unref(tmpl);
     if (rc != 0)
         generation_free(g);
     return rc;

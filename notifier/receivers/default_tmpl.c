@@ -49,6 +49,17 @@ const char *const am_default_templates[] = {
     "{{ define \"pagerduty.default.clientURL\" }}{{ template \"__alertmanagerURL\" . }}{{ end }}"
     "{{ define \"pagerduty.default.instances\" }}{{ template \"__text_alert_list\" . }}{{ end }}"
 
+    /* ---- Opsgenie: subject, link back, common annotations then the alert lists ---- */
+    "{{ define \"opsgenie.default.message\" }}{{ template \"__subject\" . }}{{ end }}"
+    "{{ define \"opsgenie.default.source\" }}{{ template \"__alertmanagerURL\" . }}{{ end }}"
+    "{{ define \"opsgenie.default.description\" }}"
+    "{{ join \" \" .CommonAnnotations.SortedPairs.Values }}\n"
+    "{{ if .Alerts.Firing }}Alerts Firing:\n{{ template \"__text_alert_list\" .Alerts.Firing }}"
+    "{{ end }}\n"
+    "{{ if .Alerts.Resolved }}Alerts Resolved:\n"
+    "{{ template \"__text_alert_list\" .Alerts.Resolved }}{{ end }}"
+    "{{ end }}"
+
     ,
     /* ---- SMS (Tocsin): subject, then one short line per alert ---- */
     "{{ define \"sms.default.text\" }}{{ template \"__subject\" . }}"

@@ -562,8 +562,9 @@ static void email_sent(void *arg, int rc, int code, const char *error)
     if (rc == 0) {
         r.outcome = AM_NOTIFY_OK;
     } else {
-        /* a permanent SMTP rejection (5xx) is not retried; anything else is */
-        r.outcome = code >= 500 && code < 600 ? AM_NOTIFY_FAIL : AM_NOTIFY_RETRY;
+        /* Alertmanager 0.25 retries every failed SMTP exchange, 5xx replies (e.g. 550 to RCPT)
+         * included; only template and address errors (am_notify_fail above) are permanent */
+        r.outcome = AM_NOTIFY_RETRY;
         if (code)
             snprintf(r.msg, sizeof(r.msg), "email: SMTP %d: %.200s", code,
                      error ? error : "transfer failed");

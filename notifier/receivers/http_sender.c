@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* receiver_sender over common/httpc: one POST per attempt, status and Retry-After reported. */
+/* receiver_sender over common/httpc: one request (POST unless the options say otherwise) per
+ * attempt, status and Retry-After reported. */
 #include "notifier/receivers/http_sender.h"
 
 #include <string.h>
@@ -14,6 +15,11 @@ struct send_job {
     void *arg;
 };
 
+static const char *nonempty(const char *s)
+{
+    return s && s[0] ? s : NULL;
+}
+
 static void on_done(struct httpc_response *resp, void *ctx)
 {
     struct send_job *j = ctx;
@@ -27,8 +33,8 @@ static void on_done(struct httpc_response *resp, void *ctx)
 }
 
 static int do_send(struct receiver_sender *base, const char *url, const struct receiver_header *h,
-                   size_t nh, const char *body, size_t len, int64_t timeout_ns,
-                   receiver_send_done_cb done, void *arg)
+                   size_t nh, const struct receiver_http_opts *o, const char *body, size_t len,
+                   int64_t timeout_ns, receiver_send_done_cb done, void *arg)
 {
     struct http_sender *s = (struct http_sender *)base;
     struct httpc_request req;
@@ -45,7 +51,7 @@ static int do_send(struct receiver_sender *base, const char *url, const struct r
         hdrs[k++] = xasprintf("%s: %s", h[i].name, h[i].value);
     }
     memset(&req, 0, sizeof(req));
-    req.method = "POST";
+    req.method = o && o->method ? o->method : "POST";
     req.url = url;
     req.headers = hdrs;
     req.body = body;
@@ -55,6 +61,14 @@ static int do_send(struct receiver_sender *base, const char *url, const struct r
     if (req.timeout_ms <= 0)
         req.timeout_ms = 1;
     req.max_attempts = 1;
+    req.follow_redirects = o ? o->follow_redirects : true;
+    if (o) {
+        req.proxy_url = nonempty(o->proxy_url);
+        req.tls.ca_file = nonempty(o->ca_file);
+        req.tls.cert_file = nonempty(o->cert_file);
+        req.tls.key_file = nonempty(o->key_file);
+        req.tls.insecure_skip_verify = o->insecure_skip_verify;
+    }
     j->done = done;
     j->arg = arg;
     rc = httpc_do(s->http, &req, on_done, j, NULL, NULL);

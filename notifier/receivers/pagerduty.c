@@ -211,8 +211,8 @@ static int pagerduty_notify(struct am_integration *it, const struct am_notify_da
         am_notify_fail(done, arg, "pagerduty", "http_config: %s", e.msg);
         goto out;
     }
-    rc = am_post(p->sender, "pagerduty", p->c->url, "application/json", auth, buf_str(&body),
-                 body.len, d->now, timeout_ns, done, arg);
+    rc = am_post(p->sender, "pagerduty", p->c->url, "application/json", auth, p->c->http_config,
+                 buf_str(&body), body.len, d->now, timeout_ns, done, arg);
 out:
     xfree(auth);
     buf_fini(&body);

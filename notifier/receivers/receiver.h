@@ -28,16 +28,34 @@ struct receiver_response {
 
 typedef void (*receiver_send_done_cb)(void *arg, const struct receiver_response *r);
 
+/*
+ * Transport options of one integration's requests, from its http_config (prometheus/common
+ * HTTPClientConfig). Strings are borrowed from the configuration; NULL or "" means unset.
+ * Authorization is not here: integrations send it as a header (secret files are reread at
+ * every attempt).
+ */
+struct receiver_http_opts {
+    const char *method;        /* request method; NULL = "POST" (Opsgenie updates use "PUT") */
+    const char *ca_file;       /* tls_config.ca_file: PEM CA bundle; unset = system CAs */
+    const char *cert_file;     /* tls_config.cert_file: client certificate (PEM) */
+    const char *key_file;      /* tls_config.key_file: client key (PEM) */
+    bool insecure_skip_verify; /* tls_config.insecure_skip_verify */
+    const char *proxy_url;     /* forward proxy "http://host:port"; unset = none */
+    bool follow_redirects;     /* follow 3xx answers (http_config default: true) */
+};
+
 struct receiver_sender {
     /*
      * Starts one POST of body (len bytes, copied by the sender if it needs it after returning)
-     * to url with the given headers, giving up after timeout_ns. Must call done(arg, ...)
+     * to url with the given headers and transport options o (borrowed for the call; NULL =
+     * defaults: system CAs, no proxy, redirects followed), giving up after timeout_ns. Must
+     * call done(arg, ...)
      * exactly once, possibly before returning. Returns 0, or a negative ERR_* when the request
      * could not even be started (done is then not called).
      */
     int (*send)(struct receiver_sender *s, const char *url, const struct receiver_header *h,
-                size_t nh, const char *body, size_t len, int64_t timeout_ns,
-                receiver_send_done_cb done, void *arg);
+                size_t nh, const struct receiver_http_opts *o, const char *body, size_t len,
+                int64_t timeout_ns, receiver_send_done_cb done, void *arg);
 };
 
 /* What the pipeline hands an integration for one notification. */

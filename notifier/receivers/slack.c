@@ -171,8 +171,8 @@ static int slack_notify(struct am_integration *it, const struct am_notify_data *
         am_notify_fail(done, arg, "slack", "http_config: %s", e.msg);
         goto out;
     }
-    rc = am_post(s->sender, "slack", url, "application/json", auth, buf_str(&body), body.len,
-                 d->now, timeout_ns, done, arg);
+    rc = am_post(s->sender, "slack", url, "application/json", auth, s->c->http_config,
+                 buf_str(&body), body.len, d->now, timeout_ns, done, arg);
 out:
     xfree(url);
     xfree(auth);

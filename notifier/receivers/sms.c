@@ -260,7 +260,7 @@ static int sms_notify(struct am_integration *it, const struct am_notify_data *d,
         call->pending++;
         src = am_post(m->sender, "sms", url,
                       twilio ? "application/x-www-form-urlencoded" : "application/json", auth,
-                      buf_str(&body), body.len, d->now, timeout_ns, one_done, o);
+                      c->http_config, buf_str(&body), body.len, d->now, timeout_ns, one_done, o);
         if (src != 0) {
             struct am_notify_result r = {AM_NOTIFY_RETRY, 0, 0, ""};
             snprintf(r.msg, sizeof(r.msg), "sms: %s", err_str(src));

@@ -15,6 +15,7 @@
 #include "common/template/funcs_alertmanager.h"
 #include "common/template/template.h"
 #include "common/xalloc.h"
+#include "common/yamlx.h"
 #include "notifier/alert/alert.h"
 #include "notifier/config/config.h"
 #include "notifier/receivers/default_tmpl.h"
@@ -72,7 +73,9 @@ static int parse_pattern(struct am_tmpl *t, const char *pat, const char *base_di
         const char *base = strrchr(g.gl_pathv[i], '/');
         if ((rc = read_whole(g.gl_pathv[i], TMPL_FILE_MAX, &text, &n, e)) != 0)
             break;
-        rc = tmpl_set_parse(t->set, base ? base + 1 : g.gl_pathv[i], text, n, e);
+        /* the template is named by its base name, as Go's ParseGlob; the error keeps the path */
+        if ((rc = tmpl_set_parse(t->set, base ? base + 1 : g.gl_pathv[i], text, n, e)) != 0)
+            err_prefix(e, "%s", g.gl_pathv[i]);
         xfree(text);
     }
     if (grc == 0)
@@ -102,6 +105,18 @@ int am_tmpl_new(const char *const *files, size_t n, const char *base_dir, struct
     t = NULL;
 out:
     am_tmpl_unref(t);
+    return rc;
+}
+
+int am_tmpl_load_config(const struct am_config *cfg, struct am_tmpl **out, struct err *e)
+{
+    const char *file = cfg->doc ? yamlx_doc_file(cfg->doc) : NULL;
+    const char *slash = file ? strrchr(file, '/') : NULL;
+    char *dir = slash ? xstrndup(file, slash == file ? 1 : (size_t)(slash - file)) : NULL;
+    int rc = am_tmpl_new((const char *const *)cfg->templates.v, cfg->templates.n, dir, out, e);
+    if (rc != 0)
+        err_prefix(e, "failed to parse templates");
+    xfree(dir);
     return rc;
 }
 
@@ -160,7 +175,12 @@ static struct tmpl_value *alert_value(const struct am_alert *a, int64_t now)
     tmpl_map_set(v, "Labels", tmpl_am_kv(a->labels));
     tmpl_map_set(v, "Annotations", tmpl_am_kv(a->annotations));
     tmpl_map_set(v, "StartsAt", tmpl_time(a->starts_at, 0, "UTC"));
-    tmpl_map_set(v, "EndsAt", tmpl_time(a->ends_at, 0, "UTC"));
+    /* Alertmanager's aggregation group clears EndsAt of alerts still firing at flush time, so
+     * templates see Go's zero time, not the Unix epoch */
+    if (am_alert_resolved_at(a, now))
+        tmpl_map_set(v, "EndsAt", tmpl_time(a->ends_at, 0, "UTC"));
+    else
+        tmpl_map_set(v, "EndsAt", tmpl_time_sec(TMPL_TIME_ZERO_SEC, 0, 0, "UTC"));
     tmpl_map_set_str(v, "GeneratorURL", a->generator_url);
     tmpl_map_set_str(v, "Fingerprint", am_fingerprint_format(a->fingerprint, fp));
     return v;
@@ -316,6 +336,22 @@ int am_http_auth_header(const struct am_http_config *h, char **out, struct err *
     return rc;
 }
 
+void am_http_opts_from_config(const struct am_http_config *h, struct receiver_http_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->follow_redirects = true;
+    if (!h)
+        return;
+    o->follow_redirects = h->follow_redirects;
+    o->proxy_url = h->proxy_url;
+    if (h->tls_config) {
+        o->ca_file = h->tls_config->ca_file;
+        o->cert_file = h->tls_config->cert_file;
+        o->key_file = h->tls_config->key_file;
+        o->insecure_skip_verify = h->tls_config->insecure_skip_verify;
+    }
+}
+
 char *am_truncate_runes(char *s, size_t n, bool *cut)
 {
     size_t runes = 0, keep = 0, len = strlen(s);
@@ -380,9 +416,10 @@ static void post_done(void *arg, const struct receiver_response *r)
 }
 
 int am_post(struct receiver_sender *s, const char *kind, const char *url, const char *ctype,
-            const char *auth, const char *body, size_t len, int64_t now, int64_t timeout_ns,
-            am_notify_done_cb done, void *arg)
+            const char *auth, const struct am_http_config *hc, const char *body, size_t len,
+            int64_t now, int64_t timeout_ns, am_notify_done_cb done, void *arg)
 {
+    struct receiver_http_opts o;
     struct receiver_header h[3] = {
         {"Content-Type", ctype},
         {"User-Agent", "Tocsin-Notifier/" TOCSIN_VERSION},
@@ -394,7 +431,8 @@ int am_post(struct receiver_sender *s, const char *kind, const char *url, const 
     c->arg = arg;
     c->now = now;
     c->kind = kind;
-    rc = s->send(s, url, h, auth ? 3 : 2, body, len, timeout_ns, post_done, c);
+    am_http_opts_from_config(hc, &o);
+    rc = s->send(s, url, h, auth ? 3 : 2, &o, body, len, timeout_ns, post_done, c);
     if (rc != 0)
         xfree(c);
     return rc;

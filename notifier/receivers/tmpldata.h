@@ -30,6 +30,15 @@ struct am_tmpl;
  */
 int am_tmpl_new(const char *const *files, size_t n, const char *base_dir, struct am_tmpl **out,
                 struct err *e);
+/*
+ * am_tmpl_new for a loaded configuration: its `templates:` globs, relative ones against the
+ * configuration file's directory (as Alertmanager). A file that does not parse is an error
+ * ("failed to parse templates: PATH: template: NAME:LINE: ..."), as Alertmanager refuses such a
+ * configuration. cfg is borrowed. Returns 0 with *out (one reference), ERR_IO / ERR_PARSE.
+ */
+struct am_config;
+int am_tmpl_load_config(const struct am_config *cfg, struct am_tmpl **out, struct err *e);
+
 /* Adds a reference; returns t. */
 struct am_tmpl *am_tmpl_ref(struct am_tmpl *t);
 /* Drops a reference (NULL ok). */
@@ -77,6 +86,13 @@ char *am_expand_html(struct am_expander *x, const char *text);
  */
 int am_http_auth_header(const struct am_http_config *h, char **out, struct err *e);
 
+/*
+ * Fills *o with h's transport options (tls_config ca/cert/key files and insecure_skip_verify,
+ * proxy_url, follow_redirects); pointers borrowed from h. h NULL gives the defaults (redirects
+ * followed, nothing else).
+ */
+void am_http_opts_from_config(const struct am_http_config *h, struct receiver_http_opts *o);
+
 /* Reads a secret file, trimming surrounding whitespace (url_file, api_url_file, ...). */
 int am_read_secret_file(const char *path, char **out, struct err *e);
 
@@ -89,13 +105,14 @@ void am_group_key_hash(const char *key, char out[65]);
 
 /*
  * Posts body (len bytes) to url with Content-Type ctype, User-Agent Tocsin-Notifier/VERSION (as the
- * webhook) and, when auth is not NULL, Authorization: auth; classifies the answer with
+ * webhook) and, when auth is not NULL, Authorization: auth, with the transport options of hc
+ * (borrowed; NULL = defaults, see am_http_opts_from_config); classifies the answer with
  * am_notify_result_from_http(kind, now) and calls done once. Returns like sender->send (done
  * not called on a negative return).
  */
 int am_post(struct receiver_sender *s, const char *kind, const char *url, const char *ctype,
-            const char *auth, const char *body, size_t len, int64_t now, int64_t timeout_ns,
-            am_notify_done_cb done, void *arg);
+            const char *auth, const struct am_http_config *hc, const char *body, size_t len,
+            int64_t now, int64_t timeout_ns, am_notify_done_cb done, void *arg);
 
 /* Calls done(arg) with a permanent failure whose message is "KIND: " + the formatted text. */
 void am_notify_fail(am_notify_done_cb done, void *arg, const char *kind, const char *fmt, ...)

@@ -10,6 +10,7 @@
 #include "common/labels.h"
 #include "common/xalloc.h"
 #include "notifier/alert/alert.h"
+#include "notifier/receivers/tmpldata.h"
 
 #define WEBHOOK_BODY_MAX (64u << 20)
 
@@ -17,6 +18,7 @@ struct webhook {
     struct am_integration base; /* first member: the pipeline sees only this */
     char *url;
     size_t max_alerts;
+    const struct am_http_config *http_config;
     struct receiver_sender *sender;
 };
 
@@ -127,25 +129,37 @@ static int webhook_notify(struct am_integration *it, const struct am_notify_data
                           int64_t timeout_ns, am_notify_done_cb done, void *arg)
 {
     struct webhook *w = (struct webhook *)it;
-    static const struct receiver_header hdr[] = {
+    struct receiver_header hdr[] = {
         {"Content-Type", "application/json"},
         {"User-Agent", "Tocsin-Notifier/" TOCSIN_VERSION},
+        {"Authorization", NULL},
     };
+    struct receiver_http_opts o;
     struct webhook_call *c = NULL;
     struct buf body;
+    struct err e;
+    char *auth = NULL;
     int rc;
     buf_init(&body, WEBHOOK_BODY_MAX);
     if ((rc = webhook_build_payload(d, w->max_alerts, &body)) != 0)
         goto out;
+    if (am_http_auth_header(w->http_config, &auth, &e) != 0) {
+        /* an unreadable secret file is a failed attempt, not a payload error */
+        am_notify_fail(done, arg, "webhook", "http_config: %s", e.msg);
+        goto out;
+    }
+    hdr[2].value = auth;
+    am_http_opts_from_config(w->http_config, &o);
     c = xmalloc(sizeof(*c));
     c->done = done;
     c->arg = arg;
     c->now = d->now;
-    rc = w->sender->send(w->sender, w->url, hdr, 2, buf_str(&body), body.len, timeout_ns,
-                         webhook_sent, c);
+    rc = w->sender->send(w->sender, w->url, hdr, auth ? 3 : 2, &o, buf_str(&body), body.len,
+                         timeout_ns, webhook_sent, c);
     if (rc != 0)
         xfree(c);
 out:
+    xfree(auth);
     buf_fini(&body);
     return rc;
 }
@@ -168,6 +182,7 @@ struct am_integration *webhook_new(const struct webhook_conf *c, unsigned index,
     w->base.free = webhook_free;
     w->url = xstrdup(c->url);
     w->max_alerts = c->max_alerts;
+    w->http_config = c->http_config;
     w->sender = sender;
     return &w->base;
 }

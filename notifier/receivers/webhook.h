@@ -8,16 +8,22 @@
 
 #include "notifier/receivers/receiver.h"
 
+struct am_http_config;
 struct buf;
 
 struct webhook_conf {
     const char *url;    /* copied */
     bool send_resolved; /* Alertmanager default: true */
     size_t max_alerts;  /* 0 = all */
+    /* authorization, TLS, proxy and redirects (borrowed; must outlive the integration; NULL =
+     * none) */
+    const struct am_http_config *http_config;
 };
 
 /* New webhook integration posting through sender (borrowed; must outlive it). index is the
- * integration's position in its receiver. Caller frees with am_integration_free. */
+ * integration's position in its receiver. Caller frees with am_integration_free. Every attempt
+ * sends the http_config's Authorization header (secret files reread) with its transport
+ * options. */
 struct am_integration *webhook_new(const struct webhook_conf *c, unsigned index,
                                    struct receiver_sender *sender);
 

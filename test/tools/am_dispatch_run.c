@@ -75,8 +75,8 @@ static int64_t dur(const char *s)
 }
 
 static int fake_send(struct receiver_sender *s, const char *url, const struct receiver_header *h,
-                     size_t nh, const char *body, size_t len, int64_t timeout_ns,
-                     receiver_send_done_cb done, void *arg)
+                     size_t nh, const struct receiver_http_opts *o, const char *body, size_t len,
+                     int64_t timeout_ns, receiver_send_done_cb done, void *arg)
 {
     struct fake *f = (struct fake *)s;
     struct receiver_response r = {200, NULL, NULL};
@@ -84,6 +84,7 @@ static int fake_send(struct receiver_sender *s, const char *url, const struct re
     (void)url;
     (void)h;
     (void)nh;
+    (void)o;
     (void)timeout_ns;
     if (st) {
         f->next++;
@@ -275,7 +276,7 @@ static int load(struct runner *r, json_t *c, char *why, size_t nwhy)
     {
         struct am_receiver *rc = &r->recv[r->nrecv];
         struct fake *f = &r->fakes[r->nrecv];
-        struct webhook_conf wc = {"http://127.0.0.1:1/hook", true, 0};
+        struct webhook_conf wc = {"http://127.0.0.1:1/hook", true, 0, NULL};
         json_t *sr = json_object_get(v, "send_resolved");
         f->base.send = fake_send;
         f->responses = json_object_get(v, "responses");

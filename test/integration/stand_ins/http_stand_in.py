@@ -8,17 +8,25 @@ one JSON line {t, method, path, headers, body} to OUT, then answered like the re
   /pagerduty/v2/enqueue                    PagerDuty Events API v2: 202 {"status":"success",...}
   /2010-04-01/Accounts/SID/Messages.json   Twilio Messages API: 201 message resource
   /sms-gateway                             generic SMS gateway: 200 {}
+  /hook/...                                generic webhook: 200 "ok"
+  /opsgenie*/v2/alerts...                  Opsgenie Alert API v2 (POST and PUT): 202
+  /redirect/...                            307 to the rest of the path
   /ratelimit/N/...                         429 with Retry-After: 1 for the first N requests to
                                            this path, then as the rest of the path says
   anything else                            404
 
-usage: http_stand_in.py PORT OUT
+A request line with an absolute URL (the stand-in used as a forward proxy) is answered by its
+path; the record keeps the absolute URL. With CERT and KEY (PEM) it serves HTTPS.
+
+usage: http_stand_in.py PORT OUT [CERT KEY]
 """
 import json
+import ssl
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 LOCK = threading.Lock()
 SEEN = {}
@@ -36,6 +44,11 @@ def answer(path):
         return 201, 'application/json', '{"sid":"SM1","status":"queued"}'
     if path == '/sms-gateway':
         return 200, 'application/json', '{}'
+    if path.startswith('/hook/'):
+        return 200, 'text/plain', 'ok'
+    if path.startswith('/opsgenie') and '/v2/alerts' in path:
+        return 202, 'application/json', \
+            '{"result":"Request will be processed","took":0.1,"requestId":"r1"}'
     return 404, 'text/plain', 'not found'
 
 
@@ -46,8 +59,12 @@ class Handler(BaseHTTPRequestHandler):
         n = int(self.headers.get('Content-Length') or 0)
         body = self.rfile.read(n).decode('utf-8', 'replace')
         path = self.path
+        local = urlsplit(path).path if path.startswith('http') else path
         extra = {}
-        if path.startswith('/ratelimit/'):
+        if local.startswith('/redirect/'):
+            status, ctype, text = 307, 'text/plain', 'moved'
+            extra['Location'] = local[len('/redirect'):]
+        elif path.startswith('/ratelimit/'):
             parts = path.split('/')
             limit = int(parts[2])
             rest = '/' + '/'.join(parts[3:])
@@ -60,8 +77,8 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 status, ctype, text = answer(rest)
         else:
-            status, ctype, text = answer(path)
-        rec = {'t': time.time(), 'method': 'POST', 'path': path, 'headers': dict(self.headers),
+            status, ctype, text = answer(local)
+        rec = {'t': time.time(), 'method': self.command, 'path': path, 'headers': dict(self.headers),
                'body': body, 'status': status}
         with LOCK:
             with open(self.server.out, 'a') as f:
@@ -75,6 +92,8 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    do_PUT = do_POST
+
     def log_message(self, *args):
         pass
 
@@ -82,6 +101,10 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     srv = ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), Handler)
     srv.out = sys.argv[2]
+    if len(sys.argv) > 4:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(sys.argv[3], sys.argv[4])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     srv.serve_forever()
 
 

@@ -203,6 +203,8 @@ struct rt_request {
     char *body;
     size_t len;
     int64_t timeout;
+    bool has_opts;
+    struct receiver_http_opts opts; /* strings point into the configuration */
 };
 
 struct rt_sender {
@@ -215,7 +217,8 @@ struct rt_sender {
 
 static __attribute__((unused)) int rt_send(struct receiver_sender *s, const char *url,
                                            const struct receiver_header *h, size_t nh,
-                                           const char *body, size_t len, int64_t timeout_ns,
+                                           const struct receiver_http_opts *o, const char *body,
+                                           size_t len, int64_t timeout_ns,
                                            receiver_send_done_cb done, void *arg)
 {
     struct rt_sender *f = (struct rt_sender *)s;
@@ -231,6 +234,9 @@ static __attribute__((unused)) int rt_send(struct receiver_sender *s, const char
     for (size_t k = 0; k < nh && k < 4; k++)
         snprintf(q->hdr[k], sizeof(q->hdr[k]), "%s: %s", h[k].name, h[k].value);
     q->timeout = timeout_ns;
+    q->has_opts = o != NULL;
+    if (o)
+        q->opts = *o;
     f->n++;
     done(arg, &r);
     return 0;

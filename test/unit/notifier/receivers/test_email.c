@@ -384,9 +384,9 @@ static void test_email_outcomes(void)
     CHECK_INT(f.timeout, 5000000);
     CHECK_STREQ(f.url, "smtp://127.0.0.1:2525/am-test");
     f.rc = ERR_IO;
-    f.code = 550;
+    f.code = 550; /* retried, as Alertmanager 0.25 retries SMTP 5xx replies */
     it->notify(it, &r.d, 1, rt_record, &res);
-    CHECK_INT(res.outcome, AM_NOTIFY_FAIL);
+    CHECK_INT(res.outcome, AM_NOTIFY_RETRY);
     CHECK_STREQ(res.msg, "email: SMTP 550: refused");
     f.code = 421;
     it->notify(it, &r.d, 1, rt_record, &res);
@@ -407,8 +407,8 @@ struct smtp_srv {
     int lfd;
     char got[8192];
     size_t len;
-    int reject_rcpt;
-    int auth; /* advertise AUTH PLAIN and accept any credentials */
+    int reject_rcpt; /* 1: 550 to RCPT; 2: 554 after the message body */
+    int auth;        /* advertise AUTH PLAIN and accept any credentials */
 };
 
 static void srv_line(int fd, const char *s)
@@ -436,7 +436,7 @@ static void *smtp_thread(void *arg)
         if (data) {
             if (strstr(s->got, "\r\n.\r\n")) {
                 data = false;
-                srv_line(fd, "250 queued\r\n");
+                srv_line(fd, s->reject_rcpt == 2 ? "554 5.7.1 rejected\r\n" : "250 queued\r\n");
             }
             continue;
         }
@@ -452,7 +452,7 @@ static void *smtp_thread(void *arg)
         } else if (strncmp(buf, "MAIL", 4) == 0)
             srv_line(fd, "250 ok\r\n");
         else if (strncmp(buf, "RCPT", 4) == 0)
-            srv_line(fd, s->reject_rcpt ? "550 no such user\r\n" : "250 ok\r\n");
+            srv_line(fd, s->reject_rcpt == 1 ? "550 no such user\r\n" : "250 ok\r\n");
         else if (strncmp(buf, "DATA", 4) == 0) {
             data = true;
             srv_line(fd, "354 go\r\n");
@@ -548,8 +548,22 @@ static void test_email_real_smtp_reject(void)
     struct smtp_srv s;
     memset(&lr, 0, sizeof(lr));
     run_transfer(1, 0, 0, &lr, &s);
-    CHECK_INT(lr.r.outcome, AM_NOTIFY_FAIL);
+    /* 550 to RCPT: Alertmanager 0.25 retries it ("send RCPT command: 550 ..."), so do we */
+    CHECK_INT(lr.r.outcome, AM_NOTIFY_RETRY);
     CHECK_INT(lr.r.status, 550);
+}
+
+/* 554 to the end of the message body: not reported as delivered (Alertmanager ignores this
+ * reply), retried like every other SMTP rejection */
+static void test_email_real_smtp_reject_after_data(void)
+{
+    struct loop_res lr;
+    struct smtp_srv s;
+    memset(&lr, 0, sizeof(lr));
+    run_transfer(2, 0, 0, &lr, &s);
+    CHECK_INT(lr.r.outcome, AM_NOTIFY_RETRY);
+    CHECK_INT(lr.r.status, 554);
+    CHECK(strstr(s.got, "\r\n.\r\n") != NULL);
 }
 
 /* require_tls against a server without STARTTLS: retried, the message never sent in clear */
@@ -587,6 +601,7 @@ static const struct test_case tests[] = {
     TEST(test_email_outcomes),
     TEST(test_email_real_smtp),
     TEST(test_email_real_smtp_reject),
+    TEST(test_email_real_smtp_reject_after_data),
     TEST(test_email_require_tls_without_starttls),
     TEST(test_email_real_smtp_auth),
     {0},

@@ -178,6 +178,45 @@ static void test_pd_v1_rejected_and_empty_key(void)
     config_free(c);
 }
 
+/* The integration's http_config (here inherited from global) reaches the sender: TLS files,
+ * proxy, redirects and the Authorization header. */
+static void test_pd_http_config(void)
+{
+    struct am_config *c = rt_config(
+        "global:\n  http_config:\n    bearer_token: tok\n    proxy_url: 'http://127.0.0.1:9'\n"
+        "    follow_redirects: false\n"
+        "    tls_config: {ca_file: /x/ca.pem, cert_file: /x/c.pem, key_file: /x/k.pem}\n"
+        "route: {receiver: r}\n"
+        "receivers:\n- name: r\n  pagerduty_configs:\n"
+        "  - routing_key: k\n    url: 'https://127.0.0.1:3/v2/enqueue'\n");
+    struct am_tmpl *t = rt_tmpl();
+    struct rt_data r;
+    struct rt_sender fs;
+    struct am_integration *it = NULL;
+    struct am_notify_result res;
+    struct err e;
+    rt_data_make(&r, "r", alerts, 1, "alertname");
+    rt_sender_init(&fs, 202);
+    CHECK_INT(pagerduty_new(c->receivers[0].configs[AM_PAGERDUTY].v[0], 0, t, &fs.base, &it, &e),
+              0);
+    CHECK_INT(it->notify(it, &r.d, 9, rt_record, &res), 0);
+    CHECK_INT(res.outcome, AM_NOTIFY_OK);
+    CHECK_INT(fs.req[0].nh, 3);
+    CHECK_STREQ(fs.req[0].hdr[2], "Authorization: Bearer tok");
+    CHECK(fs.req[0].has_opts);
+    CHECK_STREQ(fs.req[0].opts.ca_file, "/x/ca.pem");
+    CHECK_STREQ(fs.req[0].opts.cert_file, "/x/c.pem");
+    CHECK_STREQ(fs.req[0].opts.key_file, "/x/k.pem");
+    CHECK(!fs.req[0].opts.insecure_skip_verify);
+    CHECK_STREQ(fs.req[0].opts.proxy_url, "http://127.0.0.1:9");
+    CHECK(!fs.req[0].opts.follow_redirects);
+    am_integration_free(it);
+    rt_sender_fini(&fs);
+    rt_data_fini(&r);
+    am_tmpl_unref(t);
+    config_free(c);
+}
+
 static void test_pd_summary_and_details_limits(void)
 {
     struct am_config *c =
@@ -218,6 +257,7 @@ static const struct test_case tests[] = {
     TEST(test_pd_group_key_hash),
     TEST(test_pd_all_fields),
     TEST(test_pd_v1_rejected_and_empty_key),
+    TEST(test_pd_http_config),
     TEST(test_pd_summary_and_details_limits),
     {0},
 };

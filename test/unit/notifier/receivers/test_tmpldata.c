@@ -92,6 +92,18 @@ static void test_data_fields(void)
                    "http://prom.test:9090/graph?g0.expr=up 16;resolved b:1 1700000000 "
                    "http://prom.test:9090/graph?g0.expr=up 16;|");
     xfree(s);
+    /* a firing alert's EndsAt is Go's zero time, as Alertmanager clears it at flush time, also
+     * when the stored alert carries a future end (resolve_timeout) */
+    s = expand1(t, &r.d, "{{ range .Alerts }}{{ .EndsAt }}|{{ .EndsAt.Unix }};{{ end }}", &rc);
+    CHECK_INT(rc, 0);
+    CHECK_STREQ(
+        s, "0001-01-01 00:00:00 +0000 UTC|-62135596800;1970-01-01 00:00:00.000000005 +0000 UTC|0;");
+    xfree(s);
+    r.v[0]->ends_at = r.d.now + 3600LL * 1000000000LL;
+    s = expand1(t, &r.d, "{{ (index .Alerts 0).EndsAt }}", &rc);
+    CHECK_STREQ(s, "0001-01-01 00:00:00 +0000 UTC");
+    xfree(s);
+    r.v[0]->ends_at = 0;
     s = expand1(t, &r.d, "{{ template \"__alertmanagerURL\" . }}", &rc);
     CHECK_STREQ(s, "http://am.test:9093/#/alerts?receiver=team%5C.a%5C%2Bb");
     xfree(s);

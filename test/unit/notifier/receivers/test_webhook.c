@@ -21,6 +21,7 @@
 #include "common/xalloc.h"
 #include "notifier/alert/alert.h"
 #include "notifier/alert/alert_json.h"
+#include "notifier/config/config.h"
 #include "notifier/receivers/receiver.h"
 #include "notifier/receivers/webhook.h"
 #include "test/harness.h"
@@ -192,11 +193,13 @@ struct fake_sender {
     size_t len, nh;
     char hdr[4][128];
     int64_t timeout;
+    bool has_opts;
+    struct receiver_http_opts opts;
 };
 
 static int fake_send(struct receiver_sender *s, const char *url, const struct receiver_header *h,
-                     size_t nh, const char *body, size_t len, int64_t timeout_ns,
-                     receiver_send_done_cb done, void *arg)
+                     size_t nh, const struct receiver_http_opts *o, const char *body, size_t len,
+                     int64_t timeout_ns, receiver_send_done_cb done, void *arg)
 {
     struct fake_sender *f = (struct fake_sender *)s;
     struct receiver_response r = {f->status, f->retry_after, f->status ? NULL : "refused"};
@@ -208,6 +211,9 @@ static int fake_send(struct receiver_sender *s, const char *url, const struct re
     for (size_t i = 0; i < nh && i < 4; i++)
         snprintf(f->hdr[i], sizeof(f->hdr[i]), "%s: %s", h[i].name, h[i].value);
     f->timeout = timeout_ns;
+    f->has_opts = o != NULL;
+    if (o)
+        f->opts = *o;
     done(arg, &r);
     return 0;
 }
@@ -303,7 +309,7 @@ static void test_empty_annotations_like_live_alertmanager(void)
 static void test_notify_through_fake_sender(void)
 {
     struct fake_sender fs;
-    struct webhook_conf c = {"http://127.0.0.1:1/hook", true, 0};
+    struct webhook_conf c = {"http://127.0.0.1:1/hook", true, 0, NULL};
     struct am_integration *it;
     struct label l = {"alertname", "X"};
     struct am_alert *a = am_alert_new(labels_new(&l, 1), NULL, "");
@@ -347,6 +353,63 @@ static void test_notify_through_fake_sender(void)
     fs.status = 204;
     it->notify(it, &d, 7, record_result, &res);
     CHECK_INT(res.outcome, AM_NOTIFY_OK);
+    am_integration_free(it);
+    xfree(fs.body);
+    labels_free(gl);
+    am_alert_free(a);
+}
+
+/* http_config: basic auth becomes the Authorization header, TLS/proxy/redirect options reach
+ * the sender, and an unreadable secret file fails the attempt without sending. */
+static void test_notify_http_config(void)
+{
+    struct fake_sender fs;
+    struct am_basic_auth ba = {"user", "pass", NULL};
+    struct am_tls_config tls;
+    struct am_http_config hc;
+    struct webhook_conf c = {"https://127.0.0.1:1/hook", true, 0, &hc};
+    struct am_integration *it;
+    struct label l = {"alertname", "X"};
+    struct am_alert *a = am_alert_new(labels_new(&l, 1), NULL, "");
+    const struct am_alert *v[] = {a};
+    struct labels *gl = labels_new(&l, 1);
+    struct am_notify_data d = {"r", "{}:{alertname=\"X\"}", gl, "http://am", 5, v, 1};
+    struct am_notify_result res;
+    memset(&fs, 0, sizeof(fs));
+    memset(&tls, 0, sizeof(tls));
+    memset(&hc, 0, sizeof(hc));
+    tls.ca_file = "/tmp/ca.pem";
+    tls.cert_file = "/tmp/c.pem";
+    tls.key_file = "/tmp/k.pem";
+    tls.insecure_skip_verify = true;
+    hc.basic_auth = &ba;
+    hc.tls_config = &tls;
+    hc.proxy_url = "http://127.0.0.1:3128";
+    hc.follow_redirects = false;
+    fs.base.send = fake_send;
+    fs.status = 200;
+    it = webhook_new(&c, 0, &fs.base);
+    CHECK_INT(it->notify(it, &d, 7, record_result, &res), 0);
+    CHECK_INT(res.outcome, AM_NOTIFY_OK);
+    CHECK_INT(fs.nh, 3);
+    CHECK_STREQ(fs.hdr[2], "Authorization: Basic dXNlcjpwYXNz");
+    CHECK(fs.has_opts);
+    CHECK_STREQ(fs.opts.ca_file, "/tmp/ca.pem");
+    CHECK_STREQ(fs.opts.cert_file, "/tmp/c.pem");
+    CHECK_STREQ(fs.opts.key_file, "/tmp/k.pem");
+    CHECK(fs.opts.insecure_skip_verify);
+    CHECK_STREQ(fs.opts.proxy_url, "http://127.0.0.1:3128");
+    CHECK(!fs.opts.follow_redirects);
+    /* bearer token from a file that does not exist: permanent failure, nothing sent */
+    hc.basic_auth = NULL;
+    hc.bearer_token_file = "/nonexistent/tocsin-token";
+    xfree(fs.body);
+    fs.body = NULL;
+    fs.url[0] = 0;
+    CHECK_INT(it->notify(it, &d, 7, record_result, &res), 0);
+    CHECK_INT(res.outcome, AM_NOTIFY_FAIL);
+    CHECK(strstr(res.msg, "http_config") != NULL);
+    CHECK_STREQ(fs.url, "");
     am_integration_free(it);
     xfree(fs.body);
     labels_free(gl);
@@ -410,8 +473,8 @@ struct curl_sender {
 };
 
 static int curl_send(struct receiver_sender *s, const char *url, const struct receiver_header *h,
-                     size_t nh, const char *body, size_t len, int64_t timeout_ns,
-                     receiver_send_done_cb done, void *arg)
+                     size_t nh, const struct receiver_http_opts *o, const char *body, size_t len,
+                     int64_t timeout_ns, receiver_send_done_cb done, void *arg)
 {
     CURL *c = curl_easy_init();
     struct curl_slist *hl = NULL;
@@ -419,6 +482,7 @@ static int curl_send(struct receiver_sender *s, const char *url, const struct re
     long code = 0;
     CURLcode cc;
     (void)s;
+    (void)o;
     for (size_t i = 0; i < nh; i++) {
         char line[512];
         snprintf(line, sizeof(line), "%s: %s", h[i].name, h[i].value);
@@ -450,7 +514,7 @@ static void test_post_on_loopback(void)
     socklen_t sl = sizeof(sa);
     pthread_t th;
     struct curl_sender cs = {{curl_send}};
-    struct webhook_conf c = {NULL, true, 0};
+    struct webhook_conf c = {NULL, true, 0, NULL};
     char url[128];
     struct am_integration *it;
     struct label l[] = {{"alertname", "Disk"}, {"instance", "a"}};
@@ -504,6 +568,7 @@ static const struct test_case tests[] = {
     TEST(test_payload_verified_against_live_alertmanager),
     TEST(test_empty_annotations_like_live_alertmanager),
     TEST(test_notify_through_fake_sender),
+    TEST(test_notify_http_config),
     TEST(test_retry_after_http_date),
     TEST(test_post_on_loopback),
     {0},
