@@ -922,7 +922,13 @@ static void sms_init(void *obj)
 static int sms_check(void *obj, const struct yamlx_node *n, struct err *e)
 {
     struct am_sms_config *c = obj;
-    bool twilio = strcmp(c->provider, "twilio") == 0;
+    bool twilio;
+    /* `provider:` with no value (YAML null) leaves the field empty: the default applies */
+    if (c->provider == NULL || c->provider[0] == '\0') {
+        xfree(c->provider);
+        c->provider = xstrdup("twilio");
+    }
+    twilio = strcmp(c->provider, "twilio") == 0;
     if (!twilio && strcmp(c->provider, "generic") != 0)
         return yamlx_error(e, yamlx_map_get(n, "provider"), ERR_INVALID,
                            "unknown provider \"%s\" in sms config (twilio or generic)",

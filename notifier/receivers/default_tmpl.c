@@ -40,7 +40,10 @@ const char *const am_default_templates[] = {
     "{{ define \"slack.default.pretext\" }}{{ end }}"
     "{{ define \"slack.default.iconemoji\" }}{{ end }}"
     "{{ define \"slack.default.iconurl\" }}{{ end }}"
-    "{{ define \"slack.default.text\" }}{{ end }}"
+    /* Tocsin: escalated notifications carry a signed ack link (empty for other routes, so the
+     * payload stays Alertmanager's) */
+    "{{ define \"slack.default.text\" }}{{ if eq .Status \"firing\" }}"
+    "{{ with .CommonAnnotations.tocsin_ack_url }}<{{ . }}|Acknowledge>{{ end }}{{ end }}{{ end }}"
     "{{ define \"slack.default.footer\" }}{{ end }}"
 
     /* ---- PagerDuty ---- */
@@ -66,7 +69,8 @@ const char *const am_default_templates[] = {
     "{{ range .Alerts }}\n{{ if eq .Status \"firing\" }}FIRING{{ else }}RESOLVED{{ end }}: "
     "{{ with .Annotations.summary }}{{ . }}{{ else }}{{ .Labels.alertname }}"
     "{{ with .Labels.instance }} on {{ . }}{{ end }}{{ end }}"
-    "{{ end }}{{ end }}"
+    "{{ end }}{{ if eq .Status \"firing\" }}{{ with .CommonAnnotations.tocsin_ack_url }}"
+    "\nAck: {{ . }}{{ end }}{{ end }}{{ end }}"
 
     /* ---- e-mail ---- */
     "{{ define \"email.default.subject\" }}{{ template \"__subject\" . }}{{ end }}"
