@@ -172,6 +172,7 @@ bench: $(TEST_DEPS_STAMP)
 	@test/bench/run.sh build/rel
 
 demo: all
+	@$(MAKE) --no-print-directory SAN=0 $(BUILDROOT)/rel/test/tools/rw_encode >/dev/null
 	@examples/demo/run.sh
 
 # Real libFuzzer binaries (clang); `make fuzz FUZZ_TIME=60` runs each for FUZZ_TIME seconds.

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# `make demo`: an alert escalates from Slack to PagerDuty to SMS (loopback stand-ins that print
-# what they receive), stops on `tocsin ack`, and the incident timeline and report are printed.
+# `make demo`: tocsin-evaluator receives a sample by remote_write, its rule fires and the alert
+# goes to tocsin-notifier, where it escalates from Slack to PagerDuty to SMS (loopback stand-ins
+# that print what they receive) and stops on `tocsin ack`; the incident timeline and report are
+# printed, and when the sample recovers everyone paged gets a resolved notification.
 # Real slack_configs, pagerduty_configs and sms_configs integrations post to one loopback
 # stand-in that prints what each service would receive.
 set -eu
@@ -12,6 +14,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/tocsin-demo.XXXXXX")
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 NP=$(port)
 SP=$(port)
+EP=$(port)
 URL=http://127.0.0.1:$NP
 PIDS=""
 cleanup() {
@@ -21,6 +24,15 @@ cleanup() {
 }
 trap cleanup EXIT
 sed -e "s/@SINK@/127.0.0.1:$SP/g" "$ROOT/examples/demo/notifier.yml" >"$WORK/notifier.yml"
+sed -e "s/@NOTIFIER@/127.0.0.1:$NP/g" "$ROOT/examples/demo/evaluator.yml" >"$WORK/evaluator.yml"
+cp "$ROOT/examples/demo/rules.yml" "$WORK/rules.yml"
+RW_ENCODE=${RW_ENCODE:-$ROOT/build/rel/test/tools/rw_encode}
+# push VALUE: one remote_write sample pg_up{instance="db-1"} = VALUE, timestamped now
+push() {
+    echo "pg_up{instance=\"db-1\",job=\"postgres\"} $1" | "$RW_ENCODE" >"$WORK/body.bin"
+    curl -sf -o /dev/null -H 'Content-Type: application/x-protobuf' -H 'Content-Encoding: snappy' \
+        --data-binary @"$WORK/body.bin" "http://127.0.0.1:$EP/api/v1/write"
+}
 python3 - "$SP" <<'PY' &
 import json, sys, time
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -55,9 +67,19 @@ for _ in $(seq 100); do curl -sf -o /dev/null "$URL/-/ready" && break; sleep 0.1
 echo "== tocsin-notifier on $URL; policy 'database-page': Slack, +3s PagerDuty to the primary"
 echo "   on call of schedule 'dba' (their routing key), +6s SMS to their phone, +12s the team lead"
 "$BIN/tocsin" check config "$WORK/notifier.yml" | head -n 1
-echo "== an alert fires (severity=page)"
-curl -sf -o /dev/null -H 'Content-Type: application/json' "$URL/api/v2/alerts" \
-    -d '[{"labels":{"alertname":"PostgresDown","severity":"page","instance":"db-1"},"annotations":{"summary":"db-1 is down"}}]'
+"$BIN/tocsin-evaluator" --config.file="$WORK/evaluator.yml" --web.listen-address=127.0.0.1:$EP \
+    --storage.path="$WORK/evaluator-data" --log.level=warn >"$WORK/evaluator.log" 2>&1 &
+PIDS="$PIDS $!"
+for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$EP/-/ready" && break; sleep 0.1; done
+echo "== tocsin-evaluator on http://127.0.0.1:$EP evaluates 'PostgresDown: pg_up == 0' every second"
+echo "== Prometheus remote_writes pg_up{instance=\"db-1\"} = 0 to the evaluator"
+push 0
+"$BIN/tocsin" query instant "http://127.0.0.1:$EP" 'pg_up'
+for _ in $(seq 100); do
+    [ "$("$BIN/tocsin" incident list --notifier.url=$URL -o json 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' 2>/dev/null)" = 1 ] && break
+    sleep 0.1
+done
+echo "== the rule fired; the notifier opened an incident and paged Slack (step 0)"
 sleep 7.5
 ID=$("$BIN/tocsin" incident list --notifier.url=$URL -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 echo "== nobody acked for 7.5s; the on-call engineer runs: tocsin ack $ID --by=alice"
@@ -66,9 +88,8 @@ echo "== waiting past the team-lead step (+12s): it must not fire"
 sleep 5.5
 echo "== tocsin incident show $ID"
 "$BIN/tocsin" incident show "$ID" --notifier.url=$URL
-echo "== the alert resolves: everyone paged gets a resolved notification"
-curl -sf -o /dev/null -H 'Content-Type: application/json' "$URL/api/v2/alerts" \
-    -d "[{\"labels\":{\"alertname\":\"PostgresDown\",\"severity\":\"page\",\"instance\":\"db-1\"},\"endsAt\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}]"
-sleep 2.5
+echo "== db-1 is back: pg_up = 1; the rule resolves and everyone paged gets a resolved notification"
+push 1
+sleep 4
 echo "== tocsin incident report $ID (Markdown draft), first lines"
 "$BIN/tocsin" incident report "$ID" --notifier.url=$URL | head -n 24
