@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Finds the shortest digit string d (no dot) and decimal exponent e with v = 0.d * 10^e. */
-static int shortest_digits(double v, char *digits, int *exp10)
+int fmtfloat_shortest(double v, char *digits, int *exp10)
 {
+    v = fabs(v);
     char tmp[64];
     int nd = 0, lo = 1, hi = 17;
     /* a precision that round-trips keeps round-tripping with more digits, so binary-search the
@@ -111,7 +111,7 @@ const char *fmtfloat(double v, enum fmtfloat_style style, char *out, size_t n)
         snprintf(out + off, n - off, "%lld", (long long)(int64_t)v);
         return out;
     }
-    nd = shortest_digits(v, digits, &e);
+    nd = fmtfloat_shortest(v, digits, &e);
     switch (style) {
     case FMTFLOAT_F:
         format_f(digits, nd, e, out + off, n - off);

@@ -14,6 +14,13 @@ enum fmtfloat_style {
 };
 
 /*
+ * The shortest decimal digits of |v| (v finite and non-zero) that parse back to exactly |v|:
+ * digits (no dot, at least 32 bytes) and the decimal point position dp such that
+ * |v| = 0.DIGITS * 10^dp. Returns the number of digits. Shared by every float printer.
+ */
+int fmtfloat_shortest(double v, char *digits, int *dp);
+
+/*
  * Writes the shortest decimal that parses back to exactly v, in the given style, into out (size
  * n, always NUL-terminated; 400 bytes is always enough for FMTFLOAT_F). Infinities are "+Inf" and
  * "-Inf", NaN is "NaN" (Prometheus's spelling). Returns out.

@@ -12,6 +12,7 @@
 
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/fmtfloat.h"
 #include "common/template/gotime.h"
 #include "common/template/value.h"
 
@@ -136,22 +137,7 @@ static int pad(struct buf *out, const struct spec *sp, const char *s, size_t n, 
  * position dp so that |f| = 0.DIGITS * 10^dp. */
 static void shortest_digits(double f, char *digits, int *dp)
 {
-    char tmp[48];
-    int p, nd = 0;
-    char *e;
-    for (p = 1; p <= 17; p++) {
-        snprintf(tmp, sizeof(tmp), "%.*e", p - 1, fabs(f));
-        if (strtod(tmp, NULL) == fabs(f))
-            break;
-    }
-    for (e = tmp; *e && *e != 'e'; e++) {
-        if (*e >= '0' && *e <= '9')
-            digits[nd++] = *e;
-    }
-    while (nd > 1 && digits[nd - 1] == '0')
-        nd--;
-    digits[nd] = '\0';
-    *dp = (int)strtol(e + 1, NULL, 10) + 1;
+    (void)fmtfloat_shortest(f, digits, dp);
 }
 
 static int put_exp(struct buf *out, char e, int x)

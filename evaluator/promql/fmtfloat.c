@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/fmtfloat.h"
+
 /* Shortest decimal digits of |f| (no dot) and the decimal exponent: f = 0.d1d2... * 10^dp. */
 static void shortest(double f, char *digits, int *nd, int *dp)
 {
-    char tmp[64];
-    f = fabs(f);
     if (f == 0) {
         digits[0] = '0';
         digits[1] = '\0';
@@ -19,24 +19,7 @@ static void shortest(double f, char *digits, int *nd, int *dp)
         *dp = 1;
         return;
     }
-    for (int prec = 0; prec < 17; prec++) {
-        snprintf(tmp, sizeof(tmp), "%.*e", prec, f);
-        if (strtod(tmp, NULL) == f)
-            break;
-    }
-    {
-        char *e = strchr(tmp, 'e');
-        int exp = (int)strtol(e + 1, NULL, 10);
-        int n = 0;
-        for (char *p = tmp; p < e; p++)
-            if (*p >= '0' && *p <= '9')
-                digits[n++] = *p;
-        while (n > 1 && digits[n - 1] == '0')
-            n--;
-        digits[n] = '\0';
-        *nd = n;
-        *dp = exp + 1;
-    }
+    *nd = fmtfloat_shortest(f, digits, dp);
 }
 
 static int special(double f, char *out, size_t n)
