@@ -191,22 +191,24 @@ static void handle_get_alerts(struct httpd_req *req, void *ctx)
     alert_query_fini(&q);
 }
 
+static void post_alerts_done(void *arg, int status, const char *msg)
+{
+    struct httpd_req *req = arg;
+    if (status == 200)
+        httpd_reply(req, 200, NULL, NULL, 0);
+    else if (status == 422)
+        reply_validation(req, 602, msg);
+    else
+        reply_json_string(req, status, msg);
+}
+
+/* Answered after the group commit that makes the alerts durable (notifier_post_alerts_async). */
 static void handle_post_alerts(struct httpd_req *req, void *ctx)
 {
     struct notifier *n = ctx;
     size_t len;
     const char *body = httpd_req_body(req, &len);
-    int status = 500;
-    struct err e;
-    err_clear(&e);
-    if (notifier_post_alerts(n, body, len, &status, &e) == 0) {
-        httpd_reply(req, 200, NULL, NULL, 0);
-        return;
-    }
-    if (status == 422)
-        reply_validation(req, 602, e.msg);
-    else
-        reply_json_string(req, status, e.msg);
+    notifier_post_alerts_async(n, body, len, post_alerts_done, req);
 }
 
 /* ---- groups ---- */

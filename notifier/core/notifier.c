@@ -60,6 +60,10 @@ struct notifier {
     char *external_url;
     int64_t started_at;
     struct metrics_registry *metrics;
+    /* POST /api/v2/alerts requests waiting for the next group commit (flush_posts) */
+    struct post_wait *posts;
+    size_t nposts, cap_posts;
+    struct event *post_flush;
     struct escalation *esc; /* incidents and escalation (notifier/escalation) */
     struct metrics_family *m_notifications, *m_failed, *m_received, *m_invalid;
     /* scratch for notifier_alert_status */
@@ -68,6 +72,9 @@ struct notifier {
     char inhibited_by[17];
     const char *inhibited_ptr;
 };
+
+static void flush_posts(struct notifier *n);
+static void on_post_flush(evutil_socket_t fd, short what, void *arg);
 
 int64_t notifier_now(void)
 {
@@ -442,6 +449,7 @@ int notifier_open(struct event_base *base, const char *config_file, const struct
         goto out;
     n->timer = evtimer_new(base, on_timer, n);
     n->gc_timer = event_new(base, -1, EV_PERSIST, on_gc, n);
+    n->post_flush = evtimer_new(base, on_post_flush, n);
     evtimer_add(n->gc_timer, &gc);
     arm_timer(n);
     {
@@ -466,6 +474,10 @@ void notifier_close(struct notifier *n)
         return;
     /* let SMTP transfers still in flight on worker threads finish before the loop goes */
     email_transport_curl_shutdown();
+    /* requests still waiting for a group commit get their answer now */
+    flush_posts(n);
+    if (n->post_flush)
+        event_free(n->post_flush);
     if (n->timer)
         event_free(n->timer);
     if (n->gc_timer)
@@ -519,47 +531,130 @@ struct silence_store *notifier_silences(struct notifier *n)
 
 /* ---- alerts ---- */
 
-int notifier_post_alerts(struct notifier *n, const char *body, size_t len, int *status,
-                         struct err *e)
+/* One POST /api/v2/alerts waiting for the next group commit. */
+struct post_wait {
+    struct am_postable_result res;
+    notifier_post_done_cb done;
+    void *arg;
+};
+
+/*
+ * Group commit: merges the alerts of every queued request, writes them in one store commit
+ * (one fdatasync), and only when that succeeded applies them in memory and routes them; then
+ * answers every request (its own 200/400, or 500 for all when the commit failed).
+ */
+static void flush_posts(struct notifier *n)
+{
+    struct post_wait *w = n->posts;
+    size_t nw = n->nposts, total = 0, k = 0;
+    int64_t now = notifier_now();
+    const struct am_alert **all, **merged;
+    struct err e;
+    int rc;
+    n->posts = NULL;
+    n->nposts = n->cap_posts = 0;
+    if (nw == 0)
+        goto out;
+    err_clear(&e);
+    for (size_t i = 0; i < nw; i++)
+        total += w[i].res.n;
+    all = xcalloc(total ? total : 1, sizeof(*all));
+    merged = xcalloc(total ? total : 1, sizeof(*merged));
+    for (size_t i = 0; i < nw; i++)
+        for (size_t j = 0; j < w[i].res.n; j++)
+            all[k++] = w[i].res.alerts[j];
+    rc = am_alerts_put_durable(&n->alerts, n->store, (const struct am_alert *const *)all, total,
+                               now, merged, &e);
+    if (rc == 0) {
+        for (size_t i = 0; i < total; i++) {
+            const struct am_alert *a = merged[i];
+            inhibitor_put(n->gen.ih, a->fingerprint, a->labels, a->ends_at / NS_PER_MS);
+            route_alert(&n->gen, a, now);
+            if (n->m_received)
+                metrics_inc(metrics_childv(n->m_received,
+                                           am_alert_resolved_at(a, now) ? "resolved" : "firing"));
+        }
+        arm_timer(n);
+    }
+    for (size_t i = 0; i < nw; i++) {
+        if (rc != 0)
+            w[i].done(w[i].arg, 500, e.msg);
+        else if (w[i].res.errors)
+            w[i].done(w[i].arg, 400, w[i].res.errors);
+        else
+            w[i].done(w[i].arg, 200, "");
+    }
+    xfree(all);
+    xfree(merged);
+out:
+    for (size_t i = 0; i < nw; i++)
+        am_postable_result_fini(&w[i].res);
+    xfree(w);
+}
+
+static void on_post_flush(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    flush_posts(arg);
+}
+
+void notifier_post_alerts_async(struct notifier *n, const char *body, size_t len,
+                                notifier_post_done_cb done, void *arg)
 {
     struct am_postable_result res = {0};
     int64_t now = notifier_now();
-    int rc;
-    const struct am_alert **merged = NULL;
-    *status = 500;
-    rc = am_alerts_decode_postable(
-        body, len, now, n->gen.cfg->global.resolve_timeout_ms * NS_PER_MS, &res, status, e);
-    if (rc != 0)
-        return rc;
-    merged = xcalloc(res.n ? res.n : 1, sizeof(*merged));
-    rc = am_alerts_put_durable(&n->alerts, n->store, (const struct am_alert *const *)res.alerts,
-                               res.n, now, merged, e);
-    if (rc != 0) {
-        *status = 500;
-        goto out;
-    }
-    for (size_t i = 0; i < res.n; i++) {
-        const struct am_alert *a = merged[i];
-        inhibitor_put(n->gen.ih, a->fingerprint, a->labels, a->ends_at / NS_PER_MS);
-        route_alert(&n->gen, a, now);
-        if (n->m_received)
-            metrics_inc(metrics_childv(n->m_received,
-                                       am_alert_resolved_at(a, now) ? "resolved" : "firing"));
+    int status = 500;
+    struct err e;
+    struct post_wait *w;
+    err_clear(&e);
+    if (am_alerts_decode_postable(body, len, now, n->gen.cfg->global.resolve_timeout_ms * NS_PER_MS,
+                                  &res, &status, &e) != 0) {
+        done(arg, status, e.msg);
+        return;
     }
     if (n->m_invalid && res.n_invalid)
         metrics_add(metrics_get(n->m_invalid), (double)res.n_invalid);
-    arm_timer(n);
-    if (res.errors) {
-        *status = 400;
-        rc = err_set(e, ERR_INVALID, "%s", res.errors);
-    } else {
-        *status = 200;
-        rc = 0;
+    if (n->nposts == n->cap_posts) {
+        n->cap_posts = n->cap_posts ? 2 * n->cap_posts : 16;
+        n->posts = xrealloc(n->posts, n->cap_posts * sizeof(*n->posts));
     }
-out:
-    xfree(merged);
-    am_postable_result_fini(&res);
-    return rc;
+    w = &n->posts[n->nposts++];
+    w->res = res;
+    w->done = done;
+    w->arg = arg;
+    if (n->post_flush == NULL) {
+        /* no loop (tests): commit at once */
+        flush_posts(n);
+    } else if (!evtimer_pending(n->post_flush, NULL)) {
+        /* a zero timeout fires after the I/O events of the next loop iteration, so every
+         * request read meanwhile (e.g. while this commit's fdatasync blocked) joins the batch */
+        struct timeval tv = {0, 0};
+        evtimer_add(n->post_flush, &tv);
+    }
+}
+
+struct post_sync {
+    int status;
+    struct err *e;
+};
+
+static void post_sync_done(void *arg, int status, const char *msg)
+{
+    struct post_sync *p = arg;
+    p->status = status;
+    if (status != 200)
+        err_set(p->e, status == 500 ? ERR_IO : ERR_INVALID, "%s", msg);
+}
+
+int notifier_post_alerts(struct notifier *n, const char *body, size_t len, int *status,
+                         struct err *e)
+{
+    struct post_sync p = {500, e};
+    notifier_post_alerts_async(n, body, len, post_sync_done, &p);
+    flush_posts(n);
+    *status = p.status;
+    return p.status == 200 ? 0 : p.status == 500 ? ERR_IO : ERR_INVALID;
 }
 
 void notifier_alert_status(struct notifier *n, const struct am_alert *a, struct am_alert_status *st)

@@ -52,10 +52,27 @@ int64_t notifier_now(void);
  * Accepts a POST /api/v2/alerts body: decodes and validates it, merges valid alerts into the
  * store, writes them durably, then routes them to aggregation groups. *status receives the
  * HTTP status (200, 400 with the validation messages in e, 500 when the store write failed);
- * the body text for a non-200 status is e->msg.
+ * the body text for a non-200 status is e->msg. Synchronous: commits at once, together with any
+ * requests queued by notifier_post_alerts_async.
  */
 int notifier_post_alerts(struct notifier *n, const char *body, size_t len, int *status,
                          struct err *e);
+
+/* Completion of an asynchronous POST: status is 200, 400 (validation messages in msg), 422
+ * (schema error in msg) or 500 (store write failed: nothing was applied); msg is borrowed for
+ * the call. Runs on the loop thread. */
+typedef void (*notifier_post_done_cb)(void *arg, int status, const char *msg);
+
+/*
+ * Group-committed POST /api/v2/alerts: decodes and validates body (len bytes, not kept) at once
+ * (a malformed body completes immediately with 400/422), then queues the alerts. Once per loop
+ * iteration, all queued requests are merged and written in one store commit (one fdatasync);
+ * only after it succeeded are the alerts applied and routed and done(arg, 200 or 400, ...)
+ * called for each; when it fails every queued request gets 500 and nothing is applied. done is
+ * called exactly once, possibly before this returns. Thread: the loop thread.
+ */
+void notifier_post_alerts_async(struct notifier *n, const char *body, size_t len,
+                                notifier_post_done_cb done, void *arg);
 
 /* Calls cb for every stored alert with its API status and receivers. */
 void notifier_foreach_alert(struct notifier *n,
