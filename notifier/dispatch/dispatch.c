@@ -857,14 +857,26 @@ bool dispatch_group_busy(const struct dispatch *d, const char *group_key)
     return g && group_busy(g);
 }
 
-/* Alertmanager's AlertGroups order: group labels (LabelSet.Before), then receiver name. */
+/* Alertmanager's AlertGroups order: group labels (LabelSet.Before), then receiver name. One
+ * pass over the labels: the same order as labels_equal + am_labels_before. */
 static int cmp_group_api(const void *x, const void *y)
 {
     const struct dgroup *a = *(const struct dgroup *const *)x,
                         *b = *(const struct dgroup *const *)y;
-    if (labels_equal(a->group_labels, b->group_labels))
-        return strcmp(a->receiver, b->receiver);
-    return am_labels_before(a->group_labels, b->group_labels) ? -1 : 1;
+    const struct labels *la = a->group_labels, *lb = b->group_labels;
+    if (la != lb) {
+        if (la->n != lb->n)
+            return la->n < lb->n ? -1 : 1;
+        for (size_t i = 0; i < la->n; i++) {
+            int c = la->v[i].name == lb->v[i].name ? 0 : strcmp(la->v[i].name, lb->v[i].name);
+            if (c != 0)
+                return c > 0 ? -1 : 1; /* b's name first: a lacks it, a comes first */
+            c = la->v[i].value == lb->v[i].value ? 0 : strcmp(la->v[i].value, lb->v[i].value);
+            if (c != 0)
+                return c < 0 ? -1 : 1;
+        }
+    }
+    return strcmp(a->receiver, b->receiver);
 }
 
 void dispatch_foreach_group(const struct dispatch *d,
@@ -875,24 +887,28 @@ void dispatch_foreach_group(const struct dispatch *d,
 {
     struct kvmap_iter it;
     const struct dgroup **gs = xcalloc(d->groups.n ? d->groups.n : 1, sizeof(*gs));
-    size_t ng = 0;
+    const struct am_alert **v = NULL;
+    size_t ng = 0, vcap = 0;
     for (struct kvmap_entry *e = kvmap_first(&d->groups, &it); e; e = kvmap_next(&d->groups, &it))
         gs[ng++] = e->value;
     qsort(gs, ng, sizeof(*gs), cmp_group_api);
     for (size_t i = 0; i < ng; i++) {
         const struct dgroup *g = gs[i];
-        const struct am_alert **v;
         struct kvmap_iter ai;
         size_t k = 0;
         if (g->alerts.n == 0)
             continue; /* emptied, waiting for the sweep: the API does not show it */
-        v = xcalloc(g->alerts.n, sizeof(*v));
+        if (g->alerts.n > vcap) {
+            vcap = g->alerts.n > 2 * vcap ? g->alerts.n : 2 * vcap;
+            v = xrealloc(v, vcap * sizeof(*v));
+        }
         for (struct kvmap_entry *a = kvmap_first(&g->alerts, &ai); a;
              a = kvmap_next(&g->alerts, &ai))
             v[k++] = a->value;
-        qsort(v, k, sizeof(*v), cmp_notify);
+        if (k > 1)
+            qsort(v, k, sizeof(*v), cmp_notify);
         cb(arg, g->key, g->group_labels, g->receiver, v, k);
-        xfree(v);
     }
+    xfree(v);
     xfree(gs);
 }
