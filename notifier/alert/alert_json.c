@@ -392,6 +392,42 @@ const char *am_alert_state_name(enum am_alert_state s)
     }
 }
 
+/* Appends a string literal without strlen. */
+#define PUT_LIT(b, lit) buf_append((b), (lit), sizeof(lit) - 1)
+
+/* am_json_put_string with html=false, with a fast path for the common case: a string of
+ * printable ASCII without '"' or '\\' is copied as is; anything else takes the full encoder. */
+static int put_json_str(struct buf *b, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    int rc;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] < 0x20 || p[i] >= 0x80 || p[i] == '"' || p[i] == '\\')
+            return am_json_put_string(b, s, n, false);
+    }
+    if ((rc = buf_reserve(b, n + 2)) != 0)
+        return rc;
+    b->data[b->len] = '"';
+    memcpy(b->data + b->len + 1, s, n);
+    b->data[b->len + 1 + n] = '"';
+    b->len += n + 2;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+static int put_json_labels(struct buf *b, const struct labels *ls)
+{
+    int rc = buf_putc(b, '{');
+    for (size_t i = 0; rc == 0 && i < ls->n; i++) {
+        if (i > 0)
+            rc = buf_putc(b, ',');
+        rc = rc ? rc : put_json_str(b, ls->v[i].name, strlen(ls->v[i].name));
+        rc = rc ? rc : buf_putc(b, ':');
+        rc = rc ? rc : put_json_str(b, ls->v[i].value, strlen(ls->v[i].value));
+    }
+    return rc ? rc : buf_putc(b, '}');
+}
+
 static int put_str_array(struct buf *b, const char *const *v, size_t n)
 {
     int rc = buf_putc(b, '[');
@@ -399,43 +435,114 @@ static int put_str_array(struct buf *b, const char *const *v, size_t n)
         if (i > 0)
             rc = buf_putc(b, ',');
         if (rc == 0)
-            rc = am_json_put_string(b, v[i], strlen(v[i]), false);
+            rc = put_json_str(b, v[i], strlen(v[i]));
     }
     return rc ? rc : buf_putc(b, ']');
+}
+
+static void put_digits(char *out, unsigned v, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        out[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
+/* am_time_format_api without gmtime/strftime/snprintf for years 1000-9999 (days to civil date
+ * after H. Hinnant's algorithm); other instants take am_time_format_api. out has 25 bytes. */
+static const char *format_time_api(int64_t ns, char out[48])
+{
+    int64_t ms, secs, days, sod, z, era, doe, yoe, y, doy, mp, d, m;
+    const int64_t lo = -30610224000LL, hi = 253402300800LL; /* 1000-01-01, 10000-01-01 */
+    if (ns == 0)
+        return am_time_format_api(ns, out, 48);
+    ms = ns / AM_NS_PER_MS;
+    if (ns < 0 && ns % AM_NS_PER_MS != 0)
+        ms--;
+    secs = ms / 1000;
+    if (ms % 1000 < 0)
+        secs--;
+    if (secs < lo || secs >= hi)
+        return am_time_format_api(ns, out, 48);
+    days = secs / 86400;
+    sod = secs % 86400;
+    if (sod < 0) {
+        sod += 86400;
+        days--;
+    }
+    z = days + 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    if (m <= 2)
+        y++;
+    put_digits(out, (unsigned)y, 4);
+    out[4] = '-';
+    put_digits(out + 5, (unsigned)m, 2);
+    out[7] = '-';
+    put_digits(out + 8, (unsigned)d, 2);
+    out[10] = 'T';
+    put_digits(out + 11, (unsigned)(sod / 3600), 2);
+    out[13] = ':';
+    put_digits(out + 14, (unsigned)(sod / 60 % 60), 2);
+    out[16] = ':';
+    put_digits(out + 17, (unsigned)(sod % 60), 2);
+    out[19] = '.';
+    put_digits(out + 20, (unsigned)(ms - secs * 1000), 3);
+    out[23] = 'Z';
+    out[24] = '\0';
+    return out;
+}
+
+/* Appends pre, the quoted time, then nothing else. */
+static int put_time(struct buf *b, const char *pre, int64_t ns)
+{
+    char t[48];
+    int rc = buf_puts(b, pre);
+    rc = rc ? rc : buf_putc(b, '"');
+    rc = rc ? rc : buf_puts(b, format_time_api(ns, t));
+    return rc ? rc : buf_putc(b, '"');
 }
 
 int am_alert_encode_gettable(struct buf *b, const struct am_alert *a, const char *const *receivers,
                              size_t n_receivers, const struct am_alert_status *st)
 {
-    char t[48], fp[17];
-    const char *state = am_alert_state_name(st->state);
-    int rc = buf_puts(b, "{\"annotations\":");
-    rc = rc ? rc : am_json_put_labels(b, a->annotations, false);
-    rc =
-        rc ? rc : buf_printf(b, ",\"endsAt\":\"%s\"", am_time_format_api(a->ends_at, t, sizeof(t)));
-    rc = rc ? rc
-            : buf_printf(b, ",\"fingerprint\":\"%s\",\"receivers\":[",
-                         am_fingerprint_format(a->fingerprint, fp));
+    static const char hex[] = "0123456789abcdef";
+    char fp[17];
+    int rc;
+    for (int i = 0; i < 16; i++)
+        fp[i] = hex[(a->fingerprint >> (60 - 4 * i)) & 0xf];
+    fp[16] = '\0';
+    rc = PUT_LIT(b, "{\"annotations\":");
+    rc = rc ? rc : put_json_labels(b, a->annotations);
+    rc = rc ? rc : put_time(b, ",\"endsAt\":", a->ends_at);
+    rc = rc ? rc : PUT_LIT(b, ",\"fingerprint\":\"");
+    rc = rc ? rc : buf_append(b, fp, 16);
+    rc = rc ? rc : PUT_LIT(b, "\",\"receivers\":[");
     for (size_t i = 0; rc == 0 && i < n_receivers; i++) {
         rc = buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
-        rc = rc ? rc : am_json_put_string(b, receivers[i], strlen(receivers[i]), false);
+        rc = rc ? rc : put_json_str(b, receivers[i], strlen(receivers[i]));
         rc = rc ? rc : buf_putc(b, '}');
     }
-    rc = rc ? rc
-            : buf_printf(b, "],\"startsAt\":\"%s\",\"status\":{\"inhibitedBy\":",
-                         am_time_format_api(a->starts_at, t, sizeof(t)));
+    rc = rc ? rc : put_time(b, "],\"startsAt\":", a->starts_at);
+    rc = rc ? rc : PUT_LIT(b, ",\"status\":{\"inhibitedBy\":");
     rc = rc ? rc : put_str_array(b, st->inhibited_by, st->n_inhibited);
-    rc = rc ? rc : buf_puts(b, ",\"silencedBy\":");
+    rc = rc ? rc : PUT_LIT(b, ",\"silencedBy\":");
     rc = rc ? rc : put_str_array(b, st->silenced_by, st->n_silenced);
-    rc = rc ? rc
-            : buf_printf(b, ",\"state\":\"%s\"},\"updatedAt\":\"%s\"", state,
-                         am_time_format_api(a->updated_at, t, sizeof(t)));
+    rc = rc ? rc : PUT_LIT(b, ",\"state\":\"");
+    rc = rc ? rc : buf_puts(b, am_alert_state_name(st->state));
+    rc = rc ? rc : put_time(b, "\"},\"updatedAt\":", a->updated_at);
     if (rc == 0 && a->generator_url[0] != '\0') {
-        rc = buf_puts(b, ",\"generatorURL\":");
-        rc = rc ? rc : am_json_put_string(b, a->generator_url, strlen(a->generator_url), false);
+        rc = PUT_LIT(b, ",\"generatorURL\":");
+        rc = rc ? rc : put_json_str(b, a->generator_url, strlen(a->generator_url));
     }
-    rc = rc ? rc : buf_puts(b, ",\"labels\":");
-    rc = rc ? rc : am_json_put_labels(b, a->labels, false);
+    rc = rc ? rc : PUT_LIT(b, ",\"labels\":");
+    rc = rc ? rc : put_json_labels(b, a->labels);
     return rc ? rc : buf_putc(b, '}');
 }
 
@@ -454,9 +561,9 @@ int am_alert_group_encode(struct buf *b, const struct labels *group_labels, cons
                                            n_receivers_per_alert[i], &statuses[i]);
     }
     rc = rc ? rc : buf_puts(b, "],\"labels\":");
-    rc = rc ? rc : am_json_put_labels(b, group_labels, false);
+    rc = rc ? rc : put_json_labels(b, group_labels);
     rc = rc ? rc : buf_puts(b, ",\"receiver\":{\"name\":");
-    rc = rc ? rc : am_json_put_string(b, receiver, strlen(receiver), false);
+    rc = rc ? rc : put_json_str(b, receiver, strlen(receiver));
     return rc ? rc : buf_puts(b, "}}");
 }
 

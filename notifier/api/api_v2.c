@@ -220,61 +220,42 @@ struct group_query {
     size_t count;
 };
 
+/* Writes the alertGroup objects the way am_alert_group_encode does, one alert at a time: the
+ * status strings of notifier_alert_status live only until its next call, so each alert is
+ * encoded before the next lookup. A group whose alerts all get filtered out is cut back off. */
 static void group_cb(void *arg, const char *group_key, const struct labels *group_labels,
                      const char *receiver, const struct am_alert *const *alerts, size_t na)
 {
     struct group_query *g = arg;
-    const struct am_alert **keep = xcalloc(na ? na : 1, sizeof(*keep));
-    struct am_alert_status *st = xcalloc(na ? na : 1, sizeof(*st));
-    const char *const **rcv = xcalloc(na ? na : 1, sizeof(*rcv));
-    size_t *nrcv = xcalloc(na ? na : 1, sizeof(*nrcv));
-    char ***sil_copies = xcalloc(na ? na : 1, sizeof(*sil_copies));
-    char **inh_copies = xcalloc(na ? na : 1, sizeof(*inh_copies));
-    const char **inh_ptrs = xcalloc(na ? na : 1, sizeof(*inh_ptrs));
     const char *one[1] = {receiver};
-    size_t k = 0;
+    size_t mark = g->b->len, k = 0;
     (void)group_key;
     if (g->aq.receiver && !regex_match(g->aq.receiver, receiver, strlen(receiver)))
-        goto out;
+        return;
+    if (g->count)
+        buf_putc(g->b, ',');
+    buf_puts(g->b, "{\"alerts\":[");
     for (size_t i = 0; i < na; i++) {
         struct am_alert_status s;
         notifier_alert_status(g->n, alerts[i], &s);
         if (!keep_alert(&g->aq, alerts[i], &s, one, 1))
             continue;
-        /* the status strings live until the next notifier_alert_status call: copy them */
-        sil_copies[k] = xcalloc(s.n_silenced + 1, sizeof(char *));
-        for (size_t j = 0; j < s.n_silenced; j++)
-            sil_copies[k][j] = xstrdup(s.silenced_by[j]);
-        st[k] = s;
-        st[k].silenced_by = (const char *const *)sil_copies[k];
-        if (s.n_inhibited) {
-            inh_copies[k] = xstrdup(s.inhibited_by[0]);
-            inh_ptrs[k] = inh_copies[k];
-            st[k].inhibited_by = &inh_ptrs[k];
-        }
-        rcv[k] = one;
-        nrcv[k] = 1;
-        keep[k++] = alerts[i];
+        if (k++)
+            buf_putc(g->b, ',');
+        am_alert_encode_gettable(g->b, alerts[i], one, 1, &s);
     }
-    if (k == 0)
-        goto out;
-    if (g->count++)
-        buf_putc(g->b, ',');
-    am_alert_group_encode(g->b, group_labels, receiver, keep, st, rcv, nrcv, k);
-out:
-    for (size_t i = 0; i < k; i++) {
-        for (size_t j = 0; sil_copies[i] && sil_copies[i][j]; j++)
-            xfree(sil_copies[i][j]);
-        xfree(sil_copies[i]);
-        xfree(inh_copies[i]);
+    if (k == 0) {
+        g->b->len = mark;
+        if (g->b->data)
+            g->b->data[mark] = '\0';
+        return;
     }
-    xfree(sil_copies);
-    xfree(inh_copies);
-    xfree(inh_ptrs);
-    xfree(keep);
-    xfree(st);
-    xfree(rcv);
-    xfree(nrcv);
+    g->count++;
+    buf_puts(g->b, "],\"labels\":");
+    am_json_put_labels(g->b, group_labels, false);
+    buf_puts(g->b, ",\"receiver\":{\"name\":");
+    am_json_put_string(g->b, receiver, strlen(receiver), false);
+    buf_puts(g->b, "}}");
 }
 
 static void handle_groups(struct httpd_req *req, void *ctx)
