@@ -16,6 +16,7 @@
 #include "common/workq.h"
 #include "common/xalloc.h"
 #include "evaluator/api/promjson.h"
+#include "evaluator/promql/ast.h"
 #include "evaluator/promql/engine.h"
 #include "evaluator/promql/parser.h"
 #include "evaluator/promql/value.h"
@@ -214,9 +215,9 @@ static void handle_query_range(struct httpd_req *req, void *ctx)
     submit(api, j);
 }
 
-/* Parsed match[] selectors: one matcher list per parameter. */
+/* Parsed match[] selectors: one parsed series selector per parameter. */
 struct match_sets {
-    struct matchers *sets;
+    struct promql_expr_tree **trees;
     const struct matcher *const **ptrs;
     size_t *lens;
     size_t n;
@@ -225,16 +226,17 @@ struct match_sets {
 static void match_sets_fini(struct match_sets *m)
 {
     for (size_t i = 0; i < m->n; i++)
-        matchers_fini(&m->sets[i]);
-    xfree(m->sets);
+        promql_expr_tree_free(m->trees[i]);
+    xfree(m->trees);
     xfree(m->ptrs);
     xfree(m->lens);
     memset(m, 0, sizeof(*m));
 }
 
 /*
- * Parses every match[] parameter (a series selector such as up{job="x"} or {a="b"}) and the
- * optional start/end. Replies 400 and returns false on a bad parameter.
+ * Parses every match[] parameter (a series selector such as up{job="x"} or {a="b"}, with the
+ * PromQL parser as Prometheus does) and the optional start/end. Replies 400 and returns false
+ * on a bad parameter.
  */
 static bool read_selection(struct httpd_req *req, bool required, struct match_sets *out,
                            int64_t *mint, int64_t *maxt)
@@ -257,49 +259,20 @@ static bool read_selection(struct httpd_req *req, bool required, struct match_se
     if ((s = httpd_req_param(req, "end")) && *s && promapi_parse_time("end", s, maxt, &e) != 0)
         goto bad;
     for (size_t i = 0; i < p->n; i++) {
-        struct matchers ms;
+        struct promql_expr_tree *t = NULL;
         const char *sel = p->v[i].value;
-        struct buf norm;
-        size_t k = 0;
         if (strcmp(p->v[i].key, "match[]") != 0)
             continue;
-        /* name{...} → {__name__="name", ...} so one matcher parser serves both forms */
-        buf_init(&norm, 1 << 20);
-        while (sel[k] == ' ')
-            k++;
-        if (sel[k] != '{') {
-            size_t st = k;
-            while (sel[k] && sel[k] != '{' && sel[k] != ' ')
-                k++;
-            buf_puts(&norm, "{__name__=");
-            buf_put_quoted(&norm, sel + st, k - st);
-            while (sel[k] == ' ')
-                k++;
-            if (sel[k] == '{') {
-                const char *rest = sel + k + 1;
-                while (*rest == ' ')
-                    rest++;
-                if (*rest != '}')
-                    buf_putc(&norm, ',');
-                buf_puts(&norm, sel + k + 1);
-            } else if (sel[k] == '\0') {
-                buf_putc(&norm, '}');
-            } else {
-                buf_puts(&norm, sel + k);
-            }
-        } else {
-            buf_puts(&norm, sel);
-        }
-        if (matchers_parse(buf_str(&norm), &ms, &e) != 0) {
-            buf_fini(&norm);
-            snprintf(msg, sizeof(msg), "invalid parameter \"match[]\": %s", e.msg);
+        if (promql_parse_selector(sel, strlen(sel), &t, &e) != 0) {
+            char pe[1200];
+            snprintf(msg, sizeof(msg), "invalid parameter \"match[]\": %s",
+                     promql_parse_error_string(&e, pe, sizeof(pe)));
             reply_error(req, PROMAPI_BAD_DATA, msg);
             match_sets_fini(out);
             return false;
         }
-        buf_fini(&norm);
-        out->sets = xreallocarray(out->sets, out->n + 1, sizeof(*out->sets));
-        out->sets[out->n++] = ms;
+        out->trees = xreallocarray(out->trees, out->n + 1, sizeof(*out->trees));
+        out->trees[out->n++] = t;
     }
     if (required && out->n == 0) {
         reply_error(req, PROMAPI_BAD_DATA, "no match[] parameter provided");
@@ -308,8 +281,9 @@ static bool read_selection(struct httpd_req *req, bool required, struct match_se
     out->ptrs = xcalloc(out->n ? out->n : 1, sizeof(*out->ptrs));
     out->lens = xcalloc(out->n ? out->n : 1, sizeof(*out->lens));
     for (size_t i = 0; i < out->n; i++) {
-        out->ptrs[i] = (const struct matcher *const *)out->sets[i].v;
-        out->lens[i] = out->sets[i].n;
+        const struct promql_vector_selector *vs = &out->trees[i]->root->u.vs;
+        out->ptrs[i] = (const struct matcher *const *)vs->matchers;
+        out->lens[i] = vs->nmatchers;
     }
     return true;
 bad:
