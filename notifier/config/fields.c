@@ -441,43 +441,9 @@ void cf_fini(const struct cf_desc *d, void *obj)
 {
     if (obj == NULL)
         return;
-    for (const struct cf_field *f = d->fields; f->key; f++) {
-        void *p = FIELD(obj, f);
-        switch (f->type) {
-        case CF_STR:
-        case CF_SECRET:
-        case CF_URL:
-        case CF_SECRET_URL:
-        case CF_HOSTPORT:
-            xfree(*(char **)p);
-            *(char **)p = NULL;
-            break;
-        case CF_STRV:
-            yamlx_strv_free(((struct am_strv *)p)->v);
-            memset(p, 0, sizeof(struct am_strv));
-            break;
-        case CF_STRMAP:
-            yamlx_strv_free(((struct am_strmap *)p)->keys);
-            yamlx_strv_free(((struct am_strmap *)p)->values);
-            memset(p, 0, sizeof(struct am_strmap));
-            break;
-        case CF_OBJ:
-            cf_free(f->sub, *(void **)p);
-            *(void **)p = NULL;
-            break;
-        case CF_OBJLIST: {
-            struct am_list *l = p;
-            for (size_t i = 0; i < l->n; i++)
-                cf_free(f->sub, l->v[i]);
-            xfree(l->v);
-            l->v = NULL;
-            l->n = 0;
-            break;
-        }
-        default:
-            break;
-        }
-    }
+    /* releasing a field is zeroing it: one switch serves both */
+    for (const struct cf_field *f = d->fields; f->key; f++)
+        zero_field(f, obj);
 }
 
 void cf_free(const struct cf_desc *d, void *obj)
